@@ -1,0 +1,102 @@
+import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parse } from 'yaml';
+import { EnvironmentError, UserError } from '../errors.js';
+import type { ComposeGlobals } from '../project/compose-files.js';
+import type { ComposeModel } from '../project/model.js';
+import { parseVersion, type Version } from '../versions.js';
+import type { Runner } from './run.js';
+
+/** How to start Compose v2 on this host, and which version it is. */
+export interface ComposeCli {
+  /** argv prefix: the plugin binary run standalone, or a v2 `docker-compose`. */
+  command: string;
+  version: Version;
+}
+
+/**
+ * Where the docker CLI looks for its compose plugin (docker/cli
+ * cli-plugins/manager: the user's config dir first, then the system dirs).
+ * ipcompose runs the plugin binary directly: compose v2 supports standalone
+ * use with the same flags and DOCKER_HOST / DOCKER_CONTEXT, and skipping the
+ * docker CLI hop halves the cost of every compose call.
+ */
+export function composeCandidates(env: NodeJS.ProcessEnv): string[] {
+  const configDir = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
+  const pluginDirs = [
+    join(configDir, 'cli-plugins'),
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+  ];
+  const onPath = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
+  return [...pluginDirs, ...onPath].map((dir) => join(dir, 'docker-compose'));
+}
+
+export function findComposeBinary(env: NodeJS.ProcessEnv): string {
+  const found = composeCandidates(env).find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found) {
+    throw new EnvironmentError(
+      'Docker Compose v2 was not found (neither the docker compose plugin nor a docker-compose binary)',
+      'install Compose v2: the docker-compose package on Debian 13+, or docker-compose-plugin from Docker',
+    );
+  }
+  return found;
+}
+
+export async function composeVersion(run: Runner, command: string): Promise<Version> {
+  const result = await run([command, 'version', '--short']);
+  const version = result.exitCode === 0 ? parseVersion(result.stdout) : undefined;
+  if (!version) {
+    throw new EnvironmentError(`${command} did not report its version: ${result.stderr.trim()}`);
+  }
+  if (version.major < 2) {
+    throw new EnvironmentError(
+      `${command} is Compose v1 (${version.text}), which reached end of life; ipcompose needs Compose v2`,
+      'install Compose v2 (the docker-compose package on Debian 13+, or docker-compose-plugin from Docker) and remove the v1 binary from PATH',
+    );
+  }
+  return version;
+}
+
+/** Compose's global flags, with the file list made explicit. */
+export function globalArgs(globals: ComposeGlobals, files: readonly string[]): string[] {
+  return [
+    ...files.flatMap((f) => ['-f', f]),
+    ...(globals.projectName !== undefined ? ['-p', globals.projectName] : []),
+    ...(globals.projectDirectory !== undefined ? ['--project-directory', globals.projectDirectory] : []),
+    ...globals.profiles.flatMap((p) => ['--profile', p]),
+    ...globals.envFiles.flatMap((e) => ['--env-file', e]),
+    ...globals.extra,
+  ];
+}
+
+/**
+ * The project as compose resolves it: files merged, `include` and `extends`
+ * applied, `${VAR}` interpolated, profiles filtered, names resolved. YAML, not
+ * JSON: `--format json` drops nested `x-` fields such as a service's
+ * x-egress-ip.
+ */
+export async function composeConfig(run: Runner, command: string, args: readonly string[]): Promise<ComposeModel> {
+  const result = await run([command, ...args, 'config']);
+  if (result.exitCode !== 0) {
+    throw new UserError(
+      `compose rejected the project: ${result.stderr.trim() || `exit status ${result.exitCode}`}`,
+      'fix the compose file; `docker compose config` shows the same error',
+    );
+  }
+  const model = parse(result.stdout) as ComposeModel | null;
+  if (!model || typeof model !== 'object' || typeof model.name !== 'string') {
+    throw new Error(`unexpected output from ${command} config`);
+  }
+  return model;
+}

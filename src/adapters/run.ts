@@ -1,0 +1,73 @@
+import { execa } from 'execa';
+import { EnvironmentError } from '../errors.js';
+import type { Output } from '../output.js';
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  input?: string;
+}
+
+/**
+ * Runs one external program to completion and captures its output. Adapters
+ * receive a Runner rather than calling execa, so tests can check the exact
+ * argv they build without starting anything.
+ */
+export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<RunResult>;
+
+export function createRunner(context: { cwd: string; env: NodeJS.ProcessEnv; output: Output }): Runner {
+  return async (argv, options = {}) => {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('empty argv');
+    context.output.command(argv);
+    const result = await execa(file, args, {
+      cwd: context.cwd,
+      env: context.env,
+      extendEnv: false,
+      reject: false,
+      stripFinalNewline: false,
+      ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
+    });
+    if (result.failed && result.exitCode === undefined) {
+      const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+      if (code === 'ENOENT') {
+        throw new EnvironmentError(`${file} is not installed or not on PATH`, installHint(file));
+      }
+      if (code === 'EACCES') {
+        throw new EnvironmentError(`no permission to run ${file}`, 'run ipcompose as root, or fix the file mode');
+      }
+      throw new EnvironmentError(`${file} could not be run: ${result.shortMessage}`);
+    }
+    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  };
+}
+
+function installHint(file: string): string {
+  switch (file) {
+    case 'docker':
+      return 'install the Docker client (Debian: apt-get install docker.io)';
+    case 'ip':
+      return 'install iproute2 (Debian: apt-get install iproute2)';
+    case 'iptables':
+    case 'ip6tables':
+    case 'iptables-save':
+    case 'iptables-restore':
+    case 'ip6tables-restore':
+      return 'install iptables (Debian: apt-get install iptables)';
+    default:
+      return `install ${file}`;
+  }
+}
+
+/** The first useful line of a tool's error output, for one-line messages. */
+export function firstErrorLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return lines.find((l) => !/^(WARN|time=)/.test(l)) ?? lines[0] ?? '';
+}

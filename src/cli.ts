@@ -1,0 +1,160 @@
+import { Command, Option } from 'commander';
+import { createRunner } from './adapters/run.js';
+import type { CommandContext } from './commands/context.js';
+import { IpcomposeError } from './errors.js';
+import { Output } from './output.js';
+import type { ComposeGlobals } from './project/compose-files.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface GlobalFlags {
+  file: string[];
+  projectName?: string;
+  projectDirectory?: string;
+  profile: string[];
+  envFile: string[];
+  ansi?: string;
+  progress?: string;
+  parallel?: string;
+  compatibility?: boolean;
+  allResources?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Parses argv and runs one command. Returns the exit status; the caller
+ * exits with it. Compose's global flags come before the subcommand, as with
+ * `docker compose`; everything after the subcommand belongs to it.
+ */
+export async function main(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  let status = 0;
+  let output = new Output({ env });
+  const program = new Command('ipcompose')
+    .description('docker compose with its own egress IP address per stack, network or service')
+    .usage('[compose global flags] <command> [args]')
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .option('-f, --file <path>', 'compose file (repeatable), as in compose', collect, [])
+    .option('-p, --project-name <name>', 'project name, as in compose')
+    .option('--project-directory <dir>', 'project directory, as in compose')
+    .option('--profile <name>', 'profile to enable (repeatable), as in compose', collect, [])
+    .option('--env-file <path>', 'environment file (repeatable), as in compose', collect, [])
+    .addOption(new Option('--ansi <when>', 'passed to compose').hideHelp())
+    .addOption(new Option('--progress <type>', 'passed to compose').hideHelp())
+    .addOption(new Option('--parallel <n>', 'passed to compose').hideHelp())
+    .addOption(new Option('--compatibility', 'passed to compose').hideHelp())
+    .addOption(new Option('--all-resources', 'passed to compose').hideHelp())
+    .option('-v, --verbose', 'print every external command as argv')
+    .option('-q, --quiet', 'print only errors')
+    .version(process.env.IPCOMPOSE_VERSION ?? '0.1.0', '--version')
+    .addHelpText(
+      'after',
+      `
+Any other command is passed to docker compose with the same files and override:
+  ipcompose ps, ipcompose logs -f web, ipcompose exec web sh
+
+Example:
+  ipcompose up -d            # networks with their egress addresses, then compose up -d
+  ipcompose -f prod.yaml plan --json`,
+    );
+
+  const context = (): CommandContext => {
+    const flags = program.opts<GlobalFlags>();
+    output = new Output({ env, ...(flags.quiet ? { quiet: true } : {}), ...(flags.verbose ? { verbose: true } : {}) });
+    return { cwd, env, globals: toGlobals(flags), output, run: createRunner({ cwd, env, output }) };
+  };
+
+  program
+    .command('up')
+    .description('check, prepare the egress networks, then run docker compose up')
+    .option('--dry-run', 'print the plan instead (same as ipcompose plan)')
+    .option('--json', 'with --dry-run: the plan as JSON')
+    .option('--recreate', 'replace networks that exist without the right options')
+    .argument('[compose-args...]', 'arguments for docker compose up')
+    .allowUnknownOption()
+    .helpOption('--ipcompose-help', 'help for ipcompose up')
+    .addHelpText('after', '\nExample:\n  ipcompose up -d --build\n  ipcompose up --dry-run --json')
+    .action(async (args: string[], opts: { dryRun?: boolean; json?: boolean; recreate?: boolean }) => {
+      const { up } = await import('./commands/up.js');
+      status = await up({ ...context(), args, dryRun: opts.dryRun ?? false, json: opts.json ?? false, recreate: opts.recreate ?? false });
+    });
+
+  program
+    .command('plan')
+    .description('print every action up would take, and the compose command; changes nothing')
+    .option('--json', 'machine-readable output (schema in the README)')
+    .argument('[compose-up-args...]', 'arguments up would pass to docker compose up')
+    .allowUnknownOption()
+    .addHelpText('after', '\nExample:\n  ipcompose plan\n  ipcompose plan --json | jq .networks')
+    .action(async (args: string[], opts: { json?: boolean }) => {
+      const { plan } = await import('./commands/plan.js');
+      status = await plan({ ...context(), args, json: opts.json ?? false });
+    });
+
+  program
+    .command('down')
+    .description('docker compose down with the same files and override')
+    .argument('[compose-args...]', 'arguments for docker compose down')
+    .allowUnknownOption()
+    .helpOption('--ipcompose-help', 'help for ipcompose down')
+    .addHelpText('after', '\nExample:\n  ipcompose down --volumes')
+    .action(async (args: string[]) => {
+      const { down } = await import('./commands/down.js');
+      status = await down({ ...context(), args });
+    });
+
+  program
+    .argument('[command]', 'a compose command to pass through')
+    .argument('[args...]')
+    .allowUnknownOption()
+    .passThroughOptions()
+    .action(async (command: string | undefined, args: string[]) => {
+      if (command === undefined) {
+        program.help();
+      }
+      const { passthrough } = await import('./commands/passthrough.js');
+      status = await passthrough({ ...context(), args: [command!, ...args] });
+    });
+
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return status;
+  } catch (error) {
+    return report(error, output);
+  }
+}
+
+function toGlobals(flags: GlobalFlags): ComposeGlobals {
+  const extra: string[] = [];
+  if (flags.ansi !== undefined) extra.push('--ansi', flags.ansi);
+  if (flags.progress !== undefined) extra.push('--progress', flags.progress);
+  if (flags.parallel !== undefined) extra.push('--parallel', flags.parallel);
+  if (flags.compatibility) extra.push('--compatibility');
+  if (flags.allResources) extra.push('--all-resources');
+  return {
+    files: flags.file,
+    ...(flags.projectName !== undefined ? { projectName: flags.projectName } : {}),
+    ...(flags.projectDirectory !== undefined ? { projectDirectory: flags.projectDirectory } : {}),
+    profiles: flags.profile,
+    envFiles: flags.envFile,
+    extra,
+  };
+}
+
+/** The one place that turns an error into output and an exit status. */
+function report(error: unknown, output: Output): number {
+  if (error instanceof IpcomposeError) {
+    output.error(error.message, error.hint);
+    return error.exitCode;
+  }
+  // commander's own exits (--help, --version, usage errors) arrive here.
+  const code = (error as { code?: string; exitCode?: number }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    const exitCode = (error as { exitCode: number }).exitCode;
+    return code === 'commander.helpDisplayed' || code === 'commander.version' || exitCode === 0 ? 0 : 2;
+  }
+  process.stderr.write(`ipcompose: internal error (a bug; please report it)\n${(error as Error)?.stack ?? String(error)}\n`);
+  return 70;
+}

@@ -1,0 +1,61 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export interface OutputOptions {
+  quiet?: boolean;
+  verbose?: boolean;
+  env: NodeJS.ProcessEnv;
+  stderr?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  stdout?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+}
+
+/**
+ * Everything ipcompose itself prints goes through here: progress and
+ * diagnostics on stderr (stdout stays clean for --json and for compose),
+ * colour only on a terminal and never with NO_COLOR.
+ */
+export class Output {
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly color: ChalkInstance;
+  private readonly err: { write(s: string): unknown };
+  private readonly out: { write(s: string): unknown };
+
+  constructor(options: OutputOptions) {
+    this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? false;
+    this.err = options.stderr ?? process.stderr;
+    this.out = options.stdout ?? process.stdout;
+    const tty = Boolean((options.stderr ?? process.stderr).isTTY);
+    const noColor = options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '';
+    this.color = new Chalk({ level: tty && !noColor ? 1 : 0 });
+  }
+
+  /** A progress line; hidden by --quiet. */
+  step(message: string): void {
+    if (!this.quiet) this.err.write(`${this.color.cyan('ipcompose')} ${message}\n`);
+  }
+
+  warn(message: string, hint?: string): void {
+    this.err.write(`${this.color.yellow('ipcompose: warning:')} ${message}\n`);
+    if (hint) this.err.write(`  ${this.color.dim(hint)}\n`);
+  }
+
+  error(message: string, hint?: string): void {
+    this.err.write(`${this.color.red('ipcompose: error:')} ${message}\n`);
+    if (hint) this.err.write(`  ${this.color.dim(`hint: ${hint}`)}\n`);
+  }
+
+  /** Each external command, as argv, with --verbose. */
+  command(argv: readonly string[]): void {
+    if (this.verbose) this.err.write(this.color.dim(`$ ${argv.map(quoteArg).join(' ')}\n`));
+  }
+
+  /** Results for scripts (plan, --json) go to stdout. */
+  print(text: string): void {
+    this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}

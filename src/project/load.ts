@@ -1,0 +1,75 @@
+import { composeConfig, findComposeBinary, globalArgs, composeVersion, type ComposeCli } from '../adapters/compose.js';
+import { engineInfo, inspectNetworks, type EngineInfo } from '../adapters/docker.js';
+import type { CommandContext } from '../commands/context.js';
+import { UserError } from '../errors.js';
+import { hostAddresses } from '../host/addresses.js';
+import { dedicatedNetworkKey, planEgress, type Plan, type PlanOptions } from '../plan/egress-plan.js';
+import { resolveComposeFiles } from './compose-files.js';
+import { DeclarationError, readDeclarations } from './declarations.js';
+import { locateKey } from './locate.js';
+import type { ComposeModel } from './model.js';
+
+export interface LoadedProject {
+  files: string[];
+  compose: ComposeCli;
+  engine: EngineInfo;
+  model: ComposeModel;
+  /** Undefined when the project declares no x-egress-ip: ipcompose then only passes through. */
+  plan?: Plan;
+}
+
+/**
+ * Reads the project through compose and plans its egress. External processes:
+ * compose version, compose config and docker version run side by side, then
+ * one docker network inspect when there is a declaration. The count does not
+ * depend on how many networks or services the project has.
+ */
+export async function loadProject(
+  ctx: CommandContext,
+  options: PlanOptions & {
+    /** Refuse when a network cannot be given its options now (up, plan); down and pass-through go on. */
+    requireApplicable: boolean;
+  },
+): Promise<LoadedProject> {
+  const files = resolveComposeFiles(ctx.globals, ctx.cwd, ctx.env);
+  const command = findComposeBinary(ctx.env);
+  const [version, model, engine] = await Promise.allSettled([
+    composeVersion(ctx.run, command),
+    composeConfig(ctx.run, command, globalArgs(ctx.globals, files)),
+    engineInfo(ctx.run),
+  ]);
+  // A missing or v1 compose explains a config failure; a bad file matters more than a missing engine.
+  const compose = settled(version);
+  const resolved = settled(model);
+  const engineFacts = settled(engine);
+
+  const loaded: LoadedProject = { files, compose: { command, version: compose }, engine: engineFacts, model: resolved };
+  try {
+    const declarations = readDeclarations(resolved);
+    if (declarations.length === 0) return loaded;
+    const names = new Set<string>();
+    for (const [key, n] of Object.entries(resolved.networks ?? {})) names.add(n?.name ?? `${resolved.name}_${key}`);
+    for (const d of declarations) {
+      if (d.placement.kind === 'service') names.add(`${resolved.name}_${dedicatedNetworkKey(d.address)}`);
+    }
+    const networks = await inspectNetworks(ctx.run, [...names]);
+    loaded.plan = planEgress(
+      resolved,
+      { engine: engineFacts.version, compose: compose, networks, hostAddresses: hostAddresses() },
+      options,
+    );
+    const blocked = loaded.plan.networks.find((n) => n.problem);
+    if (options.requireApplicable && blocked?.problem) throw blocked.problem;
+    return loaded;
+  } catch (error) {
+    if (error instanceof DeclarationError) {
+      throw new UserError(`${locateKey(files, error.keyPath, ctx.cwd)}: ${error.message}`, error.hint);
+    }
+    throw error;
+  }
+}
+
+function settled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
