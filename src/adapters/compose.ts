@@ -89,8 +89,13 @@ export function globalArgs(globals: ComposeGlobals, files: readonly string[]): s
 export async function composeConfig(run: Runner, command: string, args: readonly string[]): Promise<ComposeModel> {
   const result = await run([command, ...args, 'config']);
   if (result.exitCode !== 0) {
+    // Compose's warnings (unset variables, …) come again when compose itself runs; the reason is the rest.
+    const reason = result.stderr
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/level=warn/.test(l))
+      .join('\n');
     throw new UserError(
-      `compose rejected the project: ${result.stderr.trim() || `exit status ${result.exitCode}`}`,
+      `compose rejected the project: ${reason || `exit status ${result.exitCode}`}`,
       'fix the compose file; `docker compose config` shows the same error',
     );
   }

@@ -37,6 +37,12 @@ export function planDocument(ctx: CommandContext, project: LoadedProject, subcom
     files: project.files,
     compose: { command: project.compose.command, version: project.compose.version.text },
     engine: { version: project.engine.version.text },
+    /** Every network compose uses for this project, egress or not, with its engine name. */
+    projectNetworks: Object.entries(project.model.networks ?? {}).map(([key, n]) => ({
+      key,
+      name: n?.name ?? `${project.model.name}_${key}`,
+      external: n?.external === true,
+    })),
     networks: (p?.networks ?? []).map((n) => ({
       key: n.key,
       name: n.name,

@@ -424,8 +424,10 @@ function serviceGateway(
 
   const declared = uniqueAddresses(distinct.filter((a) => a !== undefined));
   if (declared.length > 1) {
-    throw new UserError(
-      `service ${service} is on networks with different egress addresses (${routable.map((k) => `${k}: ${formatAddress(addressOf(k))}`).join(', ')})`,
+    throw new DeclarationError(
+      ['services', service, 'networks'],
+      routable,
+      `put service ${service} on networks with different egress addresses (${routable.map((k) => `${k}: ${formatAddress(addressOf(k))}`).join(', ')})`,
       `declare x-egress-ip on service ${service} to choose its address`,
     );
   }
@@ -437,8 +439,10 @@ function serviceGateway(
     // Highest gw_priority first, then name order, as the engine picks.
     const winner = [...routable].sort((a, b) => userPriority(b) - userPriority(a) || engineName(a).localeCompare(engineName(b)))[0]!;
     if (!sameAddress(addressOf(winner), wanted)) {
-      throw new UserError(
-        `service ${service} would leave through network ${winner} (${formatAddress(addressOf(winner))}), not through ${carriers.join(', ')} (${formatAddress(wanted)})`,
+      throw new DeclarationError(
+        ['services', service, 'networks'],
+        routable,
+        `make service ${service} leave through network ${winner} (${formatAddress(addressOf(winner))}), not through ${carriers.join(', ')} (${formatAddress(wanted)})`,
         userSet
           ? `raise gw_priority on network ${carriers[0]} for service ${service}, or declare x-egress-ip on the service`
           : 'upgrade to Engine 28+ and Compose 2.33.1+ (gw_priority), or declare the address on every network of the service',
