@@ -95,7 +95,7 @@ function readDotEnvKeys(files: string[], keys: string[]): Record<string, string>
 
 function unquote(value: string): string {
   const trimmed = value.trim();
-  const quoted = /^(['"])(.*)\1$/.exec(trimmed);
+  const quoted = /^(['"])(.*?)\1/.exec(trimmed);
   if (quoted) return quoted[2]!;
   return trimmed.replace(/\s+#.*$/, '');
 }
