@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// Control-path benchmark (not a test). Needs the bench: sudo bash test/bench/setup.sh
+//
+// 1. Median wall time of `ipcompose up -d` against the compose command it hands
+//    over to (same files, same override), both on an already-running stack,
+//    measured alternately in the same run; prints the ratio.
+// 2. External processes ipcompose starts (its --verbose argv lines) for a project
+//    with 1 egress network and with 50.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../bin/ipcompose');
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const address = '198.18.0.11';
+const image = 'ipcompose-test/busybox:latest';
+
+function stack(name, networks) {
+  const dir = join(mkdtempSync(join(tmpdir(), 'ipc-bench-')), name);
+  execFileSync('mkdir', ['-p', dir]);
+  const nets = Array.from({ length: networks }, (_, i) => `net${i + 1}`);
+  // Explicit /24s from 198.19.0.0/16 (benchmarking range): the engine's default
+  // pools hold only about 30 bridge networks.
+  const body = [
+    `name: ${name}`,
+    `x-egress-ip: ${address}`,
+    'services:',
+    '  app:',
+    `    image: ${image}`,
+    '    pull_policy: never',
+    '    init: true',
+    `    networks: [${nets.join(', ')}]`,
+    'networks:',
+    ...nets.flatMap((n, i) => [`  ${n}:`, '    ipam:', '      config:', `        - subnet: 198.19.${networks === 1 ? 200 : i + 1}.0/24`]),
+  ].join('\n');
+  writeFileSync(join(dir, 'compose.yaml'), `${body}\n`);
+  return dir;
+}
+
+function time(argv, cwd) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function processes(cwd) {
+  const r = spawnSync(cli, ['--verbose', 'up', '-d'], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stderr.split('\n').filter((l) => l.startsWith('$ ')).length;
+}
+
+function composeArgv(cwd) {
+  const plan = JSON.parse(execFileSync(cli, ['plan', '--json', '-d'], { cwd, encoding: 'utf8' }));
+  return plan.actions.at(-1).argv;
+}
+
+const used = execFileSync('ip', ['-o', 'addr', 'show'], { encoding: 'utf8' });
+if (/ 198\.19\./.test(used)) throw new Error('198.19.0.0/16 is in use on this machine; not benchmarking');
+
+const one = stack('bench-one', 1);
+const fifty = stack('bench-fifty', 50);
+try {
+  for (const dir of [one, fifty]) time([cli, '-q', 'up', '-d'], dir);
+  const compose = composeArgv(one);
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(time([cli, '-q', 'up', '-d'], one));
+    theirs.push(time(compose, one));
+  }
+  const viaDockerCli = [];
+  for (let i = 0; i < runs; i++) viaDockerCli.push(time(['docker', 'compose', ...compose.slice(1)], one));
+  const result = {
+    runs,
+    ipcomposeUpMs: Math.round(median(ours)),
+    composeUpMs: Math.round(median(theirs)),
+    ratio: Number((median(ours) / median(theirs)).toFixed(2)),
+    dockerComposeUpMs: Math.round(median(viaDockerCli)),
+    ratioToDockerCompose: Number((median(ours) / median(viaDockerCli)).toFixed(2)),
+    processesWith1Network: processes(one),
+    processesWith50Networks: processes(fifty),
+    nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS ? 'set (adds Node start-up time)' : 'unset',
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  for (const dir of [one, fifty]) spawnSync(cli, ['-q', 'down', '-t', '0'], { cwd: dir, stdio: 'ignore' });
+}
