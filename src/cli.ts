@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
 import { createRunner } from './adapters/run.js';
 import type { CommandContext } from './commands/context.js';
 import { IpcomposeError } from './errors.js';
@@ -47,7 +48,7 @@ export async function main(argv: readonly string[], cwd: string, env: NodeJS.Pro
     .addOption(new Option('--all-resources', 'passed to compose').hideHelp())
     .option('-v, --verbose', 'print every external command as argv')
     .option('-q, --quiet', 'print only errors')
-    .version(process.env.IPCOMPOSE_VERSION ?? '0.1.0', '--version')
+    .version(pkg.version, '--version')
     .addHelpText(
       'after',
       `
@@ -67,13 +68,12 @@ Example:
 
   program
     .command('up')
-    .description('check, prepare the egress networks, then run docker compose up')
+    .description('check, prepare the egress networks, then run docker compose up (its flags pass through)')
     .option('--dry-run', 'print the plan instead (same as ipcompose plan)')
     .option('--json', 'with --dry-run: the plan as JSON')
     .option('--recreate', 'replace networks that exist without the right options')
     .argument('[compose-args...]', 'arguments for docker compose up')
     .allowUnknownOption()
-    .helpOption('--ipcompose-help', 'help for ipcompose up')
     .addHelpText('after', '\nExample:\n  ipcompose up -d --build\n  ipcompose up --dry-run --json')
     .action(async (args: string[], opts: { dryRun?: boolean; json?: boolean; recreate?: boolean }) => {
       const { up } = await import('./commands/up.js');
@@ -97,7 +97,6 @@ Example:
     .description('docker compose down with the same files and override')
     .argument('[compose-args...]', 'arguments for docker compose down')
     .allowUnknownOption()
-    .helpOption('--ipcompose-help', 'help for ipcompose down')
     .addHelpText('after', '\nExample:\n  ipcompose down --volumes')
     .action(async (args: string[]) => {
       const { down } = await import('./commands/down.js');

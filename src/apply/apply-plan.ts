@@ -1,7 +1,7 @@
 import { createNetwork, removeContainers, removeNetwork } from '../adapters/docker.js';
 import type { Runner } from '../adapters/run.js';
 import type { Output } from '../output.js';
-import type { Step } from '../plan/egress-plan.js';
+import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
 
 /** What one run created, so that it can be taken back. */
 export interface Applied {
@@ -26,7 +26,7 @@ export async function applySteps(run: Runner, steps: readonly Step[], output: Ou
           if (!(await removeNetwork(run, step.name))) throw new Error(`docker refused to remove network ${step.name}`);
           break;
         case 'create-network':
-          output.step(`creating network ${step.name} (egress ${step.options['com.docker.network.host_ipv4'] ?? step.options['com.docker.network.host_ipv6']})`);
+          output.step(`creating network ${step.name} (egress ${step.options[OPT_HOST_IPV4] ?? step.options[OPT_HOST_IPV6]})`);
           await createNetwork(run, step);
           applied.createdNetworks.push(step.name);
           break;

@@ -229,7 +229,7 @@ describe('hand-over to compose', () => {
     expect(r.stderr).toMatch(/-f \S+\.override\.yaml ps/);
   });
 
-  it('forwards SIGTERM to compose and exits when compose does', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('forwards %s to compose and exits when compose does', async (signal) => {
     const dir = stack('e2e-signal', `x-egress-ip: ${EXTRA[0]}\nservices:\n  web:\n${service()}`);
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('./bench.js');
@@ -241,10 +241,46 @@ describe('hand-over to compose', () => {
     for (let i = 0; i < 100 && !(await sh(['docker', 'inspect', '-f', '{{.State.Running}}', 'e2e-signal-web-1'])).stdout.includes('true'); i++) {
       await new Promise((r) => setTimeout(r, 200));
     }
-    child.kill('SIGTERM');
+    child.kill(signal);
     const code = await exited;
     expect(code, out).not.toBeNull();
     const state = await sh(['docker', 'inspect', '-f', '{{.State.Running}}', 'e2e-signal-web-1']);
     expect(state.stdout.trim()).toBe('false');
+  });
+});
+
+describe('networks that already exist without the options', () => {
+  it('an external network is never used silently; --recreate replaces it', async () => {
+    const net = 'ipc-e2e-bare';
+    await sh(['docker', 'network', 'create', net]);
+    cleanups.push(() => sh(['docker', 'network', 'rm', net]));
+    const dir = stack(
+      'e2e-recreate',
+      `services:\n  web:\n${service('    networks: [ext]')}\nnetworks:\n  ext:\n    external: true\n    name: ${net}\n    x-egress-ip: ${EXTRA[5]}`,
+    );
+    const before = await hostState();
+    const refused = await ipcompose(['up', '-d'], { cwd: dir });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`network ${net} exists without the egress options`));
+    expect(refused.stderr).toMatch(/hint: run `ipcompose up --recreate`/);
+    expect(await hostState()).toEqual(before);
+
+    await upOk(dir, ['up', '--recreate', '-d']);
+    expect(await seenFrom('e2e-recreate-web-1')).toBe(EXTRA[5]);
+  });
+
+  it('a stack first started by plain compose gets its address through compose’s config hash', async () => {
+    const dir = stack('e2e-adopt', `services:\n  web:\n${service('    ports: ["18088:80"]')}`);
+    const plain = await sh(['docker', 'compose', '--project-directory', dir, 'up', '-d']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(await seenFrom('e2e-adopt-web-1')).toBe(PRIMARY);
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const file = `${dir}/compose.yaml`;
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nx-egress-ip: ${EXTRA[5]}\n`);
+    const r = await upOk(dir);
+    expect(r.stderr).toMatch(/compose replaces network e2e-adopt_default/);
+    expect(await seenFrom('e2e-adopt-web-1')).toBe(EXTRA[5]);
+    expect(await fromPeer(EXTRA[5], 18088)).toBe(true);
+    expect(await fromPeer(PRIMARY, 18088)).toBe(false);
   });
 });
