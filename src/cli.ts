@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { createEngineRequest, resolveEndpoint } from './adapters/engine.js';
 import { createRunner } from './adapters/run.js';
 import type { CommandContext } from './commands/context.js';
 import { IpcomposeError } from './errors.js';
@@ -63,7 +64,8 @@ Example:
   const context = (): CommandContext => {
     const flags = program.opts<GlobalFlags>();
     output = new Output({ env, ...(flags.quiet ? { quiet: true } : {}), ...(flags.verbose ? { verbose: true } : {}) });
-    return { cwd, env, globals: toGlobals(flags), output, run: createRunner({ cwd, env, output }) };
+    const engine = createEngineRequest(resolveEndpoint(env), output);
+    return { cwd, env, globals: toGlobals(flags), output, run: createRunner({ cwd, env, output }), engine };
   };
 
   program

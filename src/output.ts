@@ -50,6 +50,11 @@ export class Output {
     if (this.verbose) this.err.write(this.color.dim(`$ ${argv.map(quoteArg).join(' ')}\n`));
   }
 
+  /** Each Docker engine API request, with --verbose. */
+  request(method: string, path: string): void {
+    if (this.verbose) this.err.write(this.color.dim(`> ${method} ${path}\n`));
+  }
+
   /** Results for scripts (plan, --json) go to stdout. */
   print(text: string): void {
     this.out.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -1,5 +1,4 @@
-import { createNetwork, removeContainers, removeNetwork } from '../adapters/docker.js';
-import type { Runner } from '../adapters/run.js';
+import { createNetwork, removeContainers, removeNetwork, type EngineRequest } from '../adapters/engine.js';
 import type { Output } from '../output.js';
 import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
 
@@ -12,37 +11,37 @@ export interface Applied {
  * Carries out the plan's host steps in order. If one fails, the networks this
  * run created are removed again before the error goes on.
  */
-export async function applySteps(run: Runner, steps: readonly Step[], output: Output): Promise<Applied> {
+export async function applySteps(engine: EngineRequest, steps: readonly Step[], output: Output): Promise<Applied> {
   const applied: Applied = { createdNetworks: [] };
   try {
     for (const step of steps) {
       switch (step.kind) {
         case 'remove-containers':
           output.step(`removing ${step.containers.map((c) => c.name).join(', ')} from ${step.network} (compose creates them again)`);
-          await removeContainers(run, step.containers.map((c) => c.id));
+          await removeContainers(engine, step.containers.map((c) => c.id));
           break;
         case 'remove-network':
           output.step(`removing network ${step.name}`);
-          if (!(await removeNetwork(run, step.name))) throw new Error(`docker refused to remove network ${step.name}`);
+          if (!(await removeNetwork(engine, step.name))) throw new Error(`the engine refused to remove network ${step.name}`);
           break;
         case 'create-network':
           output.step(`creating network ${step.name} (egress ${step.options[OPT_HOST_IPV4] ?? step.options[OPT_HOST_IPV6]})`);
-          await createNetwork(run, step);
+          await createNetwork(engine, step);
           applied.createdNetworks.push(step.name);
           break;
       }
     }
   } catch (error) {
-    await undo(run, applied, output);
+    await undo(engine, applied, output);
     throw error;
   }
   return applied;
 }
 
 /** Removes the networks this run created. Ones already in use stay: the engine refuses to remove them. */
-export async function undo(run: Runner, applied: Applied, output: Output): Promise<void> {
+export async function undo(engine: EngineRequest, applied: Applied, output: Output): Promise<void> {
   for (const name of [...applied.createdNetworks].reverse()) {
-    if (await removeNetwork(run, name)) output.step(`removed network ${name} again`);
+    if (await removeNetwork(engine, name)) output.step(`removed network ${name} again`);
   }
   applied.createdNetworks = [];
 }

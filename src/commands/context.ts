@@ -1,3 +1,4 @@
+import type { EngineRequest } from '../adapters/engine.js';
 import type { Runner } from '../adapters/run.js';
 import type { Output } from '../output.js';
 import type { ComposeGlobals } from '../project/compose-files.js';
@@ -8,5 +9,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   globals: ComposeGlobals;
   output: Output;
+  /** External programs (compose). */
   run: Runner;
+  /** The Docker engine API. */
+  engine: EngineRequest;
 }

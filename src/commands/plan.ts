@@ -1,4 +1,4 @@
-import { createNetworkArgv, removeContainersArgv, removeNetworkArgv } from '../adapters/docker.js';
+import { createNetworkBody } from '../adapters/engine.js';
 import { overridePath, renderOverride } from '../apply/override-file.js';
 import { formatAddress } from '../project/declarations.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
@@ -22,7 +22,7 @@ export async function plan(options: PlanCommandOptions): Promise<number> {
 /** The `plan --json` document. Schema version 1; see README "plan --json". */
 export function planDocument(ctx: CommandContext, project: LoadedProject, subcommand: readonly string[]) {
   const p = project.plan;
-  const actions: Record<string, unknown>[] = (p?.steps ?? []).map((s) => ({ ...describeStep(s), argv: stepArgv(s) }));
+  const actions: Record<string, unknown>[] = (p?.steps ?? []).map((s) => ({ ...describeStep(s), request: stepRequest(s) }));
   if (p?.override) {
     actions.push({
       kind: 'write-override',
@@ -91,7 +91,15 @@ export function printPlan(ctx: CommandContext, project: LoadedProject, subcomman
   lines.push('', c.bold('actions'));
   doc.actions.forEach((a, i) => {
     const argv = a.argv as string[] | undefined;
-    lines.push(`  ${i + 1}. ${a.kind}${argv ? `: ${argv.join(' ')}` : a.kind === 'write-override' ? `: ${String(a.path)}` : ''}`);
+    const requests = a.request as { method: string; path: string }[] | undefined;
+    const detail = argv
+      ? argv.join(' ')
+      : requests
+        ? requests.map((r) => `${r.method} ${r.path}`).join(', ')
+        : a.kind === 'write-override'
+          ? String(a.path)
+          : '';
+    lines.push(`  ${i + 1}. ${a.kind}: ${detail}`);
     if (a.kind === 'write-override') {
       for (const l of String(a.content).trimEnd().split('\n')) lines.push(`       ${c.dim(l)}`);
     }
@@ -127,13 +135,14 @@ function describeStep(step: Step): Record<string, unknown> {
   }
 }
 
-function stepArgv(step: Step): string[] {
+/** The engine API request(s) a step makes, as `METHOD path` (and body). */
+function stepRequest(step: Step): { method: string; path: string; body?: unknown }[] {
   switch (step.kind) {
     case 'create-network':
-      return createNetworkArgv(step);
+      return [{ method: 'POST', path: '/networks/create', body: createNetworkBody(step) }];
     case 'remove-network':
-      return removeNetworkArgv(step.name);
+      return [{ method: 'DELETE', path: `/networks/${step.name}` }];
     case 'remove-containers':
-      return removeContainersArgv(step.containers.map((c) => c.id));
+      return step.containers.map((c) => ({ method: 'DELETE', path: `/containers/${c.id}?force=1` }));
   }
 }

@@ -26,15 +26,15 @@ export async function up(options: UpOptions): Promise<number> {
     return handOver(options, project, ['up', ...options.args]);
   }
   for (const note of plan.notes) options.output.step(note);
-  const applied = await applySteps(options.run, plan.steps, options.output);
+  const applied = await applySteps(options.engine, plan.steps, options.output);
   for (const n of plan.networks) options.output.step(`${n.name}: egress ${formatAddress(n.address)}`);
   let status: number;
   try {
     status = await handOver(options, project, ['up', ...options.args]);
   } catch (error) {
-    await undo(options.run, applied, options.output);
+    await undo(options.engine, applied, options.output);
     throw error;
   }
-  if (status !== 0) await undo(options.run, applied, options.output);
+  if (status !== 0) await undo(options.engine, applied, options.output);
   return status;
 }

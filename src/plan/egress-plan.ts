@@ -1,4 +1,4 @@
-import type { NetworkInfo } from '../adapters/docker.js';
+import type { NetworkInfo } from '../adapters/engine.js';
 import { UserError } from '../errors.js';
 import type { HostAddress } from '../host/addresses.js';
 import {

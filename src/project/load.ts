@@ -1,5 +1,5 @@
 import { composeConfig, findComposeBinary, globalArgs, composeVersion, type ComposeCli } from '../adapters/compose.js';
-import { engineInfo, inspectNetworks, type EngineInfo } from '../adapters/docker.js';
+import { engineInfo, inspectNetwork, type EngineInfo, type NetworkInfo } from '../adapters/engine.js';
 import type { CommandContext } from '../commands/context.js';
 import { UserError } from '../errors.js';
 import { hostAddresses } from '../host/addresses.js';
@@ -19,10 +19,10 @@ export interface LoadedProject {
 }
 
 /**
- * Reads the project through compose and plans its egress. External processes:
- * compose version, compose config and docker version run side by side, then
- * one docker network inspect when there is a declaration. The count does not
- * depend on how many networks or services the project has.
+ * Reads the project through compose and plans its egress. Two external
+ * processes, side by side: compose version and compose config; meanwhile the
+ * engine's version arrives over its API, and then its view of the project's
+ * networks. The process count does not depend on the project's size.
  */
 export async function loadProject(
   ctx: CommandContext,
@@ -36,7 +36,7 @@ export async function loadProject(
   const [version, model, engine] = await Promise.allSettled([
     composeVersion(ctx.run, command),
     composeConfig(ctx.run, command, globalArgs(ctx.globals, files)),
-    engineInfo(ctx.run),
+    engineInfo(ctx.engine),
   ]);
   // A missing or v1 compose explains a config failure; a bad file matters more than a missing engine.
   const compose = settled(version);
@@ -52,7 +52,8 @@ export async function loadProject(
     for (const d of declarations) {
       if (d.placement.kind === 'service') names.add(`${resolved.name}_${dedicatedNetworkKey(d.address)}`);
     }
-    const networks = await inspectNetworks(ctx.run, [...names]);
+    const found = await Promise.all([...names].map((name) => inspectNetwork(ctx.engine, name)));
+    const networks = new Map(found.filter((n): n is NetworkInfo => n !== undefined).map((n) => [n.name, n]));
     loaded.plan = planEgress(
       resolved,
       { engine: engineFacts.version, compose: compose, networks, hostAddresses: hostAddresses() },

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { composeConfig, composeVersion, globalArgs } from '../../src/adapters/compose.js';
-import { createNetworkArgv, engineInfo, inspectNetworks } from '../../src/adapters/docker.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createNetwork,
+  engineInfo,
+  inspectNetwork,
+  removeContainers,
+  removeNetwork,
+  resolveEndpoint,
+  type EngineRequest,
+  type EngineResponse,
+} from '../../src/adapters/engine.js';
 import type { RunResult, Runner } from '../../src/adapters/run.js';
 import { emptyGlobals } from '../../src/project/compose-files.js';
 
@@ -38,28 +51,69 @@ describe('compose adapter', () => {
   });
 });
 
-describe('docker adapter', () => {
-  it('creates a network with options, labels and IPv6 as argv', () => {
-    expect(createNetworkArgv({ name: 'n', options: { 'o.a': '1' }, labels: { 'l.b': '2' }, ipv6: true })).toEqual([
-      'docker', 'network', 'create', '--driver', 'bridge', '--opt', 'o.a=1', '--label', 'l.b=2', '--ipv6', 'n',
+describe('engine adapter', () => {
+  function fakeEngine(answer: (method: string, path: string) => EngineResponse) {
+    const calls: [string, string, unknown][] = [];
+    const request: EngineRequest = async (method, path, body) => {
+      calls.push([method, path, body]);
+      return answer(method, path);
+    };
+    return { request, calls };
+  }
+
+  it('creates a network with options, labels and IPv6', async () => {
+    const fake = fakeEngine(() => ({ status: 201, body: { Id: 'x' } }));
+    await createNetwork(fake.request, { name: 'n', options: { 'o.a': '1' }, labels: { 'l.b': '2' }, ipv6: true });
+    expect(fake.calls).toEqual([
+      ['POST', '/networks/create', { Name: 'n', Driver: 'bridge', Options: { 'o.a': '1' }, Labels: { 'l.b': '2' }, EnableIPv6: true, CheckDuplicate: true }],
     ]);
   });
 
-  it('inspects all networks in one call and treats missing ones as absent', async () => {
-    const fake = fakeRunner(() => ({
-      exitCode: 1,
-      stdout: JSON.stringify([{ Id: 'i', Name: 'a', Driver: 'bridge', Options: { k: 'v' }, Labels: null, IPAM: { Config: [{ Subnet: '172.20.0.0/16' }] }, Containers: { c1: { Name: 'w-1' } } }]),
-      stderr: 'Error response from daemon: network b not found\n',
-    }));
-    const found = await inspectNetworks(fake.run, ['a', 'b']);
-    expect(fake.calls).toEqual([['docker', 'network', 'inspect', 'a', 'b']]);
-    expect([...found.keys()]).toEqual(['a']);
-    expect(found.get('a')).toMatchObject({ options: { k: 'v' }, labels: {}, subnets: ['172.20.0.0/16'], containers: [{ id: 'c1', name: 'w-1' }] });
+  it('inspects a network and reports a missing one as undefined', async () => {
+    const fake = fakeEngine((_m, path) =>
+      path === '/networks/a'
+        ? { status: 200, body: { Id: 'i', Name: 'a', Driver: 'bridge', Options: { k: 'v' }, Labels: null, IPAM: { Config: [{ Subnet: '172.20.0.0/16' }] }, Containers: { c1: { Name: 'w-1' } } } }
+        : { status: 404, body: { message: 'network b not found' } },
+    );
+    expect(await inspectNetwork(fake.request, 'a')).toMatchObject({ options: { k: 'v' }, labels: {}, subnets: ['172.20.0.0/16'], containers: [{ id: 'c1', name: 'w-1' }] });
+    expect(await inspectNetwork(fake.request, 'b')).toBeUndefined();
+    expect(fake.calls.map(([m, p]) => `${m} ${p}`)).toEqual(['GET /networks/a', 'GET /networks/b']);
   });
 
-  it('turns an unreachable engine into an environment error with a hint', async () => {
-    const fake = fakeRunner(() => ({ exitCode: 1, stdout: 'null\n', stderr: 'permission denied while trying to connect to the Docker daemon socket' }));
-    await expect(engineInfo(fake.run)).rejects.toMatchObject({ exitCode: 3, hint: expect.stringMatching(/docker group/) });
-    expect(fake.calls).toEqual([['docker', 'version', '--format', '{{json .Server}}']]);
+  it('reads the engine version', async () => {
+    const fake = fakeEngine(() => ({ status: 200, body: { Version: '28.5.2+dfsg4', ApiVersion: '1.51' } }));
+    expect((await engineInfo(fake.request)).version).toMatchObject({ major: 28, minor: 5, patch: 2 });
+  });
+
+  it('removes networks and containers, telling a refusal apart', async () => {
+    const fake = fakeEngine((method, path) => (path === '/networks/busy' ? { status: 403, body: { message: 'has active endpoints' } } : { status: 204, body: undefined }));
+    expect(await removeNetwork(fake.request, 'busy')).toBe(false);
+    expect(await removeNetwork(fake.request, 'free')).toBe(true);
+    await removeContainers(fake.request, ['c1', 'c2']);
+    expect(fake.calls.map(([m, p]) => `${m} ${p}`)).toEqual(['DELETE /networks/busy', 'DELETE /networks/free', 'DELETE /containers/c1?force=1', 'DELETE /containers/c2?force=1']);
+  });
+
+  describe('resolveEndpoint', () => {
+    it('uses DOCKER_HOST, unix or plain tcp', () => {
+      expect(resolveEndpoint({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toMatchObject({ socketPath: '/run/user/1000/docker.sock' });
+      expect(resolveEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toMatchObject({ host: '127.0.0.1', port: 2375 });
+    });
+
+    it('refuses endpoints that cannot be this host’s socket', () => {
+      expect(() => resolveEndpoint({ DOCKER_HOST: 'ssh://me@far' })).toThrow(/cannot use ssh/);
+      expect(() => resolveEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1' })).toThrow(/cannot use tcp:\/\/127.0.0.1:2376/);
+    });
+
+    it('follows DOCKER_CONTEXT and currentContext to the context endpoint', () => {
+      const config = mkdtempSync(join(tmpdir(), 'ipc-docker-config-'));
+      const id = createHash('sha256').update('rootless').digest('hex');
+      mkdirSync(join(config, 'contexts/meta', id), { recursive: true });
+      writeFileSync(join(config, 'contexts/meta', id, 'meta.json'), JSON.stringify({ Name: 'rootless', Endpoints: { docker: { Host: 'unix:///run/user/1000/docker.sock' } } }));
+      expect(resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'rootless' })).toMatchObject({ socketPath: '/run/user/1000/docker.sock' });
+      writeFileSync(join(config, 'config.json'), JSON.stringify({ currentContext: 'rootless' }));
+      expect(resolveEndpoint({ DOCKER_CONFIG: config })).toMatchObject({ socketPath: '/run/user/1000/docker.sock' });
+      expect(resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'default' })).toMatchObject({ socketPath: '/var/run/docker.sock' });
+      expect(() => resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'nope' })).toThrow(/context nope does not exist/);
+    });
   });
 });

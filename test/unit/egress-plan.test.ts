@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NetworkInfo } from '../../src/adapters/docker.js';
+import type { NetworkInfo } from '../../src/adapters/engine.js';
 import { DeclarationError } from '../../src/project/declarations.js';
 import type { ComposeModel } from '../../src/project/model.js';
 import { planEgress, type EngineFacts } from '../../src/plan/egress-plan.js';
