@@ -1,8 +1,8 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { parse } from 'yaml';
+import { delimiter, dirname, join } from 'node:path';
 import { EnvironmentError, UserError } from '../errors.js';
+import { ensurePrivateDir } from '../state-dir.js';
 import type { ComposeGlobals } from '../project/compose-files.js';
 import type { ComposeModel } from '../project/model.js';
 import { parseVersion, type Version } from '../versions.js';
@@ -53,11 +53,33 @@ export function findComposeBinary(env: NodeJS.ProcessEnv): string {
   return found;
 }
 
-export async function composeVersion(run: Runner, command: string): Promise<Version> {
-  const result = await run([command, 'version', '--short']);
-  const version = result.exitCode === 0 ? parseVersion(result.stdout) : undefined;
-  if (!version) {
-    throw new EnvironmentError(`${command} did not report its version: ${result.stderr.trim()}`);
+/**
+ * Compose's version. Asking costs a process on every run, so the answer is
+ * kept in `cacheFile` for as long as the binary's path, size and mtime stay
+ * the same.
+ */
+export async function composeVersion(run: Runner, command: string, cacheFile?: string): Promise<Version> {
+  const stat = statSync(command);
+  const key = `${command}\0${stat.size}\0${stat.mtimeMs}`;
+  let text: string | undefined;
+  if (cacheFile) {
+    try {
+      const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key?: string; version?: string };
+      if (cached.key === key) text = cached.version;
+    } catch {
+      // no cache yet, or an unreadable one: ask compose
+    }
+  }
+  if (text === undefined) {
+    const result = await run([command, 'version', '--short']);
+    if (result.exitCode !== 0) throw new EnvironmentError(`${command} did not report its version: ${result.stderr.trim()}`);
+    text = result.stdout.trim();
+  }
+  const version = parseVersion(text);
+  if (!version) throw new EnvironmentError(`${command} reported no version it can read: ${text}`);
+  if (cacheFile && version.major >= 2) {
+    ensurePrivateDir(dirname(cacheFile));
+    writeFileSync(cacheFile, JSON.stringify({ key, version: text }));
   }
   if (version.major < 2) {
     throw new EnvironmentError(
@@ -99,6 +121,8 @@ export async function composeConfig(run: Runner, command: string, args: readonly
       'fix the compose file; `docker compose config` shows the same error',
     );
   }
+  // Loaded here, not at start-up: its module evaluation overlaps with compose's run.
+  const { parse } = await import('yaml');
   const model = parse(result.stdout) as ComposeModel | null;
   if (!model || typeof model !== 'object' || typeof model.name !== 'string') {
     throw new Error(`unexpected output from ${command} config`);

@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { composeConfig, findComposeBinary, globalArgs, composeVersion, type ComposeCli } from '../adapters/compose.js';
 import { engineInfo, inspectNetwork, type EngineInfo, type NetworkInfo } from '../adapters/engine.js';
 import type { CommandContext } from '../commands/context.js';
 import { UserError } from '../errors.js';
 import { hostAddresses } from '../host/addresses.js';
 import { dedicatedNetworkKey, planEgress, type Plan, type PlanOptions } from '../plan/egress-plan.js';
+import { stateDir } from '../state-dir.js';
 import { resolveComposeFiles } from './compose-files.js';
 import { DeclarationError, readDeclarations } from './declarations.js';
 import { locateKey } from './locate.js';
@@ -34,7 +36,7 @@ export async function loadProject(
   const files = resolveComposeFiles(ctx.globals, ctx.cwd, ctx.env);
   const command = findComposeBinary(ctx.env);
   const [version, model, engine] = await Promise.allSettled([
-    composeVersion(ctx.run, command),
+    composeVersion(ctx.run, command, join(stateDir(ctx.env), 'compose-version.json')),
     composeConfig(ctx.run, command, globalArgs(ctx.globals, files)),
     engineInfo(ctx.engine),
   ]);
@@ -64,7 +66,7 @@ export async function loadProject(
     return loaded;
   } catch (error) {
     if (error instanceof DeclarationError) {
-      throw new UserError(`${locateKey(files, error.keyPath, ctx.cwd)}: ${error.message}`, error.hint);
+      throw new UserError(`${await locateKey(files, error.keyPath, ctx.cwd)}: ${error.message}`, error.hint);
     }
     throw error;
   }

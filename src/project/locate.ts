@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { EXTENSION } from './declarations.js';
 
 /**
@@ -9,7 +8,8 @@ import { EXTENSION } from './declarations.js';
  * there is an error to report, so parsing the files again costs nothing on
  * the good path.
  */
-export function locateKey(files: readonly string[], keyPath: readonly string[], cwd: string): string {
+export async function locateKey(files: readonly string[], keyPath: readonly string[], cwd: string): Promise<string> {
+  const { LineCounter, parseDocument } = await import('yaml');
   const declPath = keyPath.slice(0, keyPath.indexOf(EXTENSION) + 1);
   const candidates = [keyPath, declPath].filter((p) => p.length > 0);
   for (const file of [...files].reverse()) {

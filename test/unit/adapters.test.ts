@@ -34,12 +34,20 @@ describe('compose adapter', () => {
     ).toEqual(['-f', '/x/compose.yaml', '-f', '/o.yaml', '-p', 'p', '--project-directory', 'd', '--profile', 'a', '--profile', 'b', '--env-file', 'e', '--ansi', 'never']);
   });
 
-  it('asks for the version and refuses Compose v1 with the way to upgrade', async () => {
+  it('asks for the version once per binary and refuses Compose v1 with the way to upgrade', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipc-compose-'));
+    const binary = join(dir, 'docker-compose');
+    writeFileSync(binary, 'fake');
+    const cache = join(dir, 'state', 'compose-version.json');
     const v2 = fakeRunner(() => ({ stdout: '2.40.3-3\n' }));
-    expect((await composeVersion(v2.run, '/bin/docker-compose')).minor).toBe(40);
-    expect(v2.calls).toEqual([['/bin/docker-compose', 'version', '--short']]);
+    expect((await composeVersion(v2.run, binary, cache)).minor).toBe(40);
+    expect((await composeVersion(v2.run, binary, cache)).minor).toBe(40);
+    expect(v2.calls).toEqual([[binary, 'version', '--short']]);
+    writeFileSync(binary, 'a new build');
+    expect((await composeVersion(v2.run, binary, cache)).minor).toBe(40);
+    expect(v2.calls).toHaveLength(2);
     const v1 = fakeRunner(() => ({ stdout: '1.29.2\n' }));
-    await expect(composeVersion(v1.run, 'docker-compose')).rejects.toMatchObject({ exitCode: 3, message: expect.stringMatching(/Compose v1 \(1\.29\.2\)/), hint: expect.stringMatching(/install Compose v2/) });
+    await expect(composeVersion(v1.run, binary)).rejects.toMatchObject({ exitCode: 3, message: expect.stringMatching(/Compose v1 \(1\.29\.2\)/), hint: expect.stringMatching(/install Compose v2/) });
   });
 
   it('reads config as YAML and reports compose’s reason without its warnings', async () => {
