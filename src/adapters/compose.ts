@@ -109,7 +109,10 @@ export function globalArgs(globals: ComposeGlobals, files: readonly string[]): s
  * x-egress-ip.
  */
 export async function composeConfig(run: Runner, command: string, args: readonly string[]): Promise<ComposeModel> {
-  const result = await run([command, ...args, 'config']);
+  const running = run([command, ...args, 'config']);
+  // The YAML parser loads while compose works, not after.
+  const yaml = import('../project/yaml-text.js');
+  const result = await running;
   if (result.exitCode !== 0) {
     // Compose's warnings (unset variables, …) come again when compose itself runs; the reason is the rest.
     const reason = result.stderr
@@ -121,8 +124,7 @@ export async function composeConfig(run: Runner, command: string, args: readonly
       'fix the compose file; `docker compose config` shows the same error',
     );
   }
-  // Loaded here, not at start-up: its module evaluation overlaps with compose's run.
-  const { parse } = await import('yaml');
+  const { parse } = await yaml;
   const model = parse(result.stdout) as ComposeModel | null;
   if (!model || typeof model !== 'object' || typeof model.name !== 'string') {
     throw new Error(`unexpected output from ${command} config`);

@@ -9,7 +9,7 @@ import { EXTENSION } from './declarations.js';
  * the good path.
  */
 export async function locateKey(files: readonly string[], keyPath: readonly string[], cwd: string): Promise<string> {
-  const { LineCounter, parseDocument } = await import('yaml');
+  const { LineCounter, parseDocument } = await import('./yaml-text.js');
   const declPath = keyPath.slice(0, keyPath.indexOf(EXTENSION) + 1);
   const candidates = [keyPath, declPath].filter((p) => p.length > 0);
   for (const file of [...files].reverse()) {
