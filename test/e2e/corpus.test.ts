@@ -42,11 +42,15 @@ describe('compose corpus', () => {
     const r = await ipcompose(['plan', '--json'], { cwd: dir });
     if (direct.code !== 0) {
       expect(r.status, r.stderr).toBe(2);
-      // Compose reports the first problem it meets, and for some files that
-      // depends on Go's map order: compare with names and keys blanked out.
-      const blank = (text: string) => text.replace(/"[^"]*"/g, '"…"').replace(/interpolating \S+/g, 'interpolating …');
+      // Compose reports the first problem it meets, and for files with
+      // several that depends on Go's map order (schema__using-variables gives
+      // "invalid boolean" or "strconv.Atoi" for different keys from run to
+      // run): compare the kind of error, names blanked out.
+      const kind = (text: string) => text.split(': ')[0]!.replace(/"[^"]*"/g, '"…"').replace(/\S*[/.]\S*/g, '…').trim();
       const reason = direct.stderr.trim().split('\n').pop()!;
-      expect(blank(r.stderr)).toContain(blank(reason));
+      const ours = r.stderr.split('\n')[0]!.replace('ipcompose: error: compose rejected the project: ', '');
+      expect(r.stderr).toMatch(/^ipcompose: error: compose rejected the project: /);
+      expect(kind(ours)).toBe(kind(reason));
       expect(r.stderr).not.toMatch(/level=warn/);
       return;
     }
