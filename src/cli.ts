@@ -106,6 +106,27 @@ Example:
     });
 
   program
+    .command('verify')
+    .description('prove it: the source address a probe target sees from inside each service, and each gateway')
+    .option('--target <url>', 'http://host/ answering with the caller\'s address, or stun:host[:port] (repeatable; default: IPCOMPOSE_VERIFY_TARGET)', collect, [])
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  ipcompose verify --target http://203.0.113.99/ --target stun:203.0.113.99:3478')
+    .action(async (opts: { target: string[]; json?: boolean }) => {
+      const { verify } = await import('./commands/verify.js');
+      const targets = opts.target.length > 0 ? opts.target : (env.IPCOMPOSE_VERIFY_TARGET ?? '').split(',').filter((t) => t !== '');
+      status = await verify({ ...context(), targets, json: opts.json ?? false, self: [process.execPath, process.argv[1]!] });
+    });
+
+  program
+    .command('probe', { hidden: true })
+    .description('internal: run inside a network namespace by verify')
+    .argument('<target>')
+    .action(async (target: string) => {
+      const { probe } = await import('./probe.js');
+      process.stdout.write(`${JSON.stringify(await probe(target))}\n`);
+    });
+
+  program
     .argument('[command]', 'a compose command to pass through')
     .argument('[args...]')
     .allowUnknownOption()

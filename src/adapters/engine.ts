@@ -220,3 +220,43 @@ function toNetworkInfo(n: RawNetwork): NetworkInfo {
     containers: Object.entries(n.Containers ?? {}).map(([id, c]) => ({ id, name: c.Name })),
   };
 }
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  service?: string;
+  running: boolean;
+  /** By network name: the container's address and gateway there. */
+  networks: Record<string, { ipAddress: string; gateway: string }>;
+}
+
+/** The containers of one compose project (compose labels them), running or not. */
+export async function projectContainers(request: EngineRequest, project: string): Promise<ContainerInfo[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }));
+  const res = await request('GET', `/containers/json?all=1&filters=${filters}`);
+  if (res.status !== 200 || !Array.isArray(res.body)) throw new EnvironmentError(`listing containers failed (HTTP ${res.status}): ${errorText(res)}`);
+  return (res.body as RawContainer[]).map((c) => ({
+    id: c.Id,
+    name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+    ...(c.Labels?.['com.docker.compose.service'] ? { service: c.Labels['com.docker.compose.service'] } : {}),
+    running: c.State === 'running',
+    networks: Object.fromEntries(
+      Object.entries(c.NetworkSettings?.Networks ?? {}).map(([name, n]) => [name, { ipAddress: n.IPAddress ?? '', gateway: n.Gateway ?? '' }]),
+    ),
+  }));
+}
+
+/** The host PID of a running container's first process, to enter its namespaces. */
+export async function containerPid(request: EngineRequest, id: string): Promise<number | undefined> {
+  const res = await request('GET', `/containers/${encodeURIComponent(id)}/json`);
+  const pid = (res.body as { State?: { Pid?: number } } | undefined)?.State?.Pid;
+  return res.status === 200 && pid ? pid : undefined;
+}
+
+interface RawContainer {
+  Id: string;
+  Names?: string[];
+  State?: string;
+  Labels?: Record<string, string>;
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; Gateway?: string }> };
+}

@@ -52,6 +52,8 @@ function installHint(file: string): string {
       return 'install the Docker client (Debian: apt-get install docker.io)';
     case 'ip':
       return 'install iproute2 (Debian: apt-get install iproute2)';
+    case 'nsenter':
+      return 'install util-linux (Debian: apt-get install util-linux)';
     case 'iptables':
     case 'ip6tables':
     case 'iptables-save':

@@ -1,0 +1,46 @@
+import { EnvironmentError } from '../errors.js';
+import { firstErrorLine, type Runner } from './run.js';
+
+export type Family = 4 | 6;
+
+/** The nat table as `iptables-save` prints it, one rule per line. */
+export async function natTable(run: Runner, family: Family): Promise<string[]> {
+  const tool = family === 4 ? 'iptables-save' : 'ip6tables-save';
+  const result = await run([tool, '-t', 'nat']);
+  if (result.exitCode !== 0) {
+    throw new EnvironmentError(
+      `${tool} failed: ${firstErrorLine(result.stderr)}`,
+      /denied|not permitted/i.test(result.stderr) ? 'run ipcompose as root to read the firewall' : undefined,
+    );
+  }
+  return result.stdout.split('\n').filter((l) => l.startsWith('-A '));
+}
+
+export interface SnatState {
+  /** The rule `-s <subnet> ! -o <bridge> -j SNAT --to-source <address>` exists in POSTROUTING. */
+  present: boolean;
+  /** It comes before every MASQUERADE rule that would also match the subnet. */
+  first: boolean;
+}
+
+/**
+ * Finds the SNAT rule Docker installs for a network with host_ipv4/host_ipv6
+ * (libnetwork's bridge driver: `-s <subnet> ! -o <bridge> -j SNAT
+ * --to-source <ip>` in nat POSTROUTING) and whether a MASQUERADE for the same
+ * traffic comes before it.
+ */
+export function snatState(rules: readonly string[], subnet: string, bridge: string, address: string): SnatState {
+  const postrouting = rules.filter((r) => r.startsWith('-A POSTROUTING '));
+  const isOurs = (r: string) =>
+    r.includes(`-s ${subnet} `) && r.includes(`! -o ${bridge} `) && r.includes('-j SNAT') && new RegExp(`--to-source ${escape(address)}(\\s|$)`).test(r);
+  const index = postrouting.findIndex(isOurs);
+  if (index < 0) return { present: false, first: false };
+  const masqueradeBefore = postrouting
+    .slice(0, index)
+    .some((r) => r.includes('-j MASQUERADE') && (!/ -s /.test(r) || r.includes(`-s ${subnet} `)));
+  return { present: true, first: !masqueradeBefore };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
