@@ -118,6 +118,17 @@ Example:
     });
 
   program
+    .command('status')
+    .description('per egress network: addresses, mode, SNAT rule present and first, bind address, containers')
+    .option('--all', 'every egress network on this host, not just this project\'s')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  ipcompose status\n  ipcompose status --all --json')
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const { status: run } = await import('./commands/status.js');
+      status = await run({ ...context(), all: opts.all ?? false, json: opts.json ?? false });
+    });
+
+  program
     .command('probe', { hidden: true })
     .description('internal: run inside a network namespace by verify')
     .argument('<target>')

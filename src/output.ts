@@ -16,7 +16,10 @@ export interface OutputOptions {
 export class Output {
   readonly quiet: boolean;
   readonly verbose: boolean;
+  /** Colours for what goes to stdout (print). */
   readonly color: ChalkInstance;
+  /** Colours for progress and diagnostics on stderr. */
+  private readonly errColor: ChalkInstance;
   private readonly err: { write(s: string): unknown };
   private readonly out: { write(s: string): unknown };
 
@@ -25,34 +28,37 @@ export class Output {
     this.verbose = options.verbose ?? false;
     this.err = options.stderr ?? process.stderr;
     this.out = options.stdout ?? process.stdout;
-    const tty = Boolean((options.stderr ?? process.stderr).isTTY);
+    // Each stream gets colour only when it is a terminal itself: piping stdout
+    // to a file must not fill it with escapes because stderr is a terminal.
     const noColor = options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '';
-    this.color = new Chalk({ level: tty && !noColor ? 1 : 0 });
+    const level = (stream: { isTTY?: boolean }) => (stream.isTTY && !noColor ? 1 : 0);
+    this.color = new Chalk({ level: level(options.stdout ?? process.stdout) });
+    this.errColor = new Chalk({ level: level(options.stderr ?? process.stderr) });
   }
 
   /** A progress line; hidden by --quiet. */
   step(message: string): void {
-    if (!this.quiet) this.err.write(`${this.color.cyan('ipcompose')} ${message}\n`);
+    if (!this.quiet) this.err.write(`${this.errColor.cyan('ipcompose')} ${message}\n`);
   }
 
   warn(message: string, hint?: string): void {
-    this.err.write(`${this.color.yellow('ipcompose: warning:')} ${message}\n`);
-    if (hint) this.err.write(`  ${this.color.dim(hint)}\n`);
+    this.err.write(`${this.errColor.yellow('ipcompose: warning:')} ${message}\n`);
+    if (hint) this.err.write(`  ${this.errColor.dim(hint)}\n`);
   }
 
   error(message: string, hint?: string): void {
-    this.err.write(`${this.color.red('ipcompose: error:')} ${message}\n`);
-    if (hint) this.err.write(`  ${this.color.dim(`hint: ${hint}`)}\n`);
+    this.err.write(`${this.errColor.red('ipcompose: error:')} ${message}\n`);
+    if (hint) this.err.write(`  ${this.errColor.dim(`hint: ${hint}`)}\n`);
   }
 
   /** Each external command, as argv, with --verbose. */
   command(argv: readonly string[]): void {
-    if (this.verbose) this.err.write(this.color.dim(`$ ${argv.map(quoteArg).join(' ')}\n`));
+    if (this.verbose) this.err.write(this.errColor.dim(`$ ${argv.map(quoteArg).join(' ')}\n`));
   }
 
   /** Each Docker engine API request, with --verbose. */
   request(method: string, path: string): void {
-    if (this.verbose) this.err.write(this.color.dim(`> ${method} ${path}\n`));
+    if (this.verbose) this.err.write(this.errColor.dim(`> ${method} ${path}\n`));
   }
 
   /** Results for scripts (plan, --json) go to stdout. */
