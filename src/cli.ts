@@ -129,6 +129,27 @@ Example:
     });
 
   program
+    .command('init')
+    .description('add x-egress-ip to an existing compose file, keeping its comments and layout')
+    .requiredOption('--ip <address>', 'the egress address (IPv4, IPv6, or ${VAR})')
+    .option('--network <name>', 'declare it on this network')
+    .option('--service <name>', 'declare it on this service')
+    .option('--dry-run', 'print the change as a diff; write nothing')
+    .option('--force', 'replace an existing declaration')
+    .addHelpText('after', '\nExample:\n  ipcompose init --ip 203.0.113.5\n  ipcompose -f mail.yaml init --service postfix --ip 203.0.113.6 --dry-run')
+    .action(async (opts: { ip: string; network?: string; service?: string; dryRun?: boolean; force?: boolean }) => {
+      const { init } = await import('./commands/init.js');
+      status = await init({
+        ...context(),
+        ip: opts.ip,
+        ...(opts.network ? { network: opts.network } : {}),
+        ...(opts.service ? { service: opts.service } : {}),
+        dryRun: opts.dryRun ?? false,
+        force: opts.force ?? false,
+      });
+    });
+
+  program
     .command('probe', { hidden: true })
     .description('internal: run inside a network namespace by verify')
     .argument('<target>')
