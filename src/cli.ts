@@ -150,6 +150,16 @@ Example:
     });
 
   program
+    .command('doctor')
+    .description('engine and compose versions, permissions, firewall, forwarding, addresses, leftovers; each problem with its fix')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  ipcompose doctor\n  ipcompose doctor --json | jq .ok')
+    .action(async (opts: { json?: boolean }) => {
+      const { doctor } = await import('./commands/doctor.js');
+      status = await doctor({ ...context(), json: opts.json ?? false });
+    });
+
+  program
     .command('probe', { hidden: true })
     .description('internal: run inside a network namespace by verify')
     .argument('<target>')

@@ -44,3 +44,11 @@ export function snatState(rules: readonly string[], subnet: string, bridge: stri
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Which iptables the host runs: the nf_tables variant or the legacy one (`iptables --version`). */
+export async function iptablesVariant(run: Runner): Promise<{ version: string; variant: 'nf_tables' | 'legacy' | 'unknown' }> {
+  const result = await run(['iptables', '--version']);
+  const text = result.stdout.trim();
+  const variant = /nf_tables/.test(text) ? 'nf_tables' : /legacy/.test(text) ? 'legacy' : 'unknown';
+  return { version: text, variant };
+}
