@@ -2,9 +2,11 @@
 # The simulated multi-address uplink: a peer host in network namespace
 # ipc-peer, joined to this host by the veth pair ipc-up0 <-> up0.
 #   host ipc-up0: 198.18.0.1/24 (primary) + 198.18.0.11-198.18.0.18 ("public" extras)
-#   peer up0:     198.18.0.254/24, running peer-server.mjs on port 80
-# 198.18.0.0/15 is the benchmarking range; the script refuses to run if any
-# part of 198.18.0.0/24 is already in use on this machine.
+#                 fd18:0:0:1::1/64 (primary) + fd18:0:0:1::11-::18
+#   peer up0:     198.18.0.254/24 and fd18:0:0:1::fe/64, running peer-server.mjs
+#                 (HTTP on port 80, STUN on UDP 3478)
+# 198.18.0.0/15 is the benchmarking range and fd18:0:0:1::/64 a ULA prefix;
+# the script refuses to run if either is already in use on this machine.
 # Usage: uplink.sh up | down
 set -euo pipefail
 
@@ -26,15 +28,27 @@ up() {
     echo "uplink: a route for 198.18.0.0/24 already exists; not touching it" >&2
     exit 3
   fi
+  if ip -o -6 addr show | grep -q ' fd18:0:0:1:' || ip -o -6 route show fd18:0:0:1::/64 | grep -q .; then
+    echo "uplink: fd18:0:0:1::/64 is already in use on this machine; not touching it" >&2
+    exit 3
+  fi
   ip netns add "$ns"
   ip link add "$host_if" type veth peer name up0 netns "$ns"
   ip addr add 198.18.0.1/24 dev "$host_if"
   for i in $(seq 11 18); do
     ip addr add "198.18.0.$i/24" dev "$host_if"
   done
+  # nodad: the addresses are ours alone on this link; skip duplicate detection's
+  # delay. The primary goes last: Linux prefers the newest address of a prefix
+  # as the source.
+  for i in $(seq 11 18); do
+    ip -6 addr add "fd18:0:0:1::$i/64" dev "$host_if" nodad
+  done
+  ip -6 addr add fd18:0:0:1::1/64 dev "$host_if" nodad
   ip link set "$host_if" up
   ip -n "$ns" link set lo up
   ip -n "$ns" addr add 198.18.0.254/24 dev up0
+  ip -n "$ns" -6 addr add fd18:0:0:1::fe/64 dev up0 nodad
   ip -n "$ns" link set up0 up
   ensure_server
 }
