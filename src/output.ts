@@ -22,11 +22,13 @@ export class Output {
   private readonly errColor: ChalkInstance;
   private readonly err: { write(s: string): unknown };
   private readonly out: { write(s: string): unknown };
+  private readonly errIsTTY: boolean;
 
   constructor(options: OutputOptions) {
     this.quiet = options.quiet ?? false;
     this.verbose = options.verbose ?? false;
     this.err = options.stderr ?? process.stderr;
+    this.errIsTTY = Boolean((options.stderr ?? process.stderr).isTTY);
     this.out = options.stdout ?? process.stdout;
     // Each stream gets colour only when it is a terminal itself: piping stdout
     // to a file must not fill it with escapes because stderr is a terminal.
@@ -39,6 +41,34 @@ export class Output {
   /** A progress line; hidden by --quiet. */
   step(message: string): void {
     if (!this.quiet) this.err.write(`${this.errColor.cyan('ipcompose')} ${message}\n`);
+  }
+
+  /**
+   * A step that takes a while (creating networks, probing): a spinner on a
+   * terminal, one plain line otherwise, nothing with --quiet.
+   */
+  async task<T>(label: string, work: () => Promise<T>): Promise<T> {
+    if (this.quiet) return work();
+    if (!this.errIsTTY || this.verbose) {
+      this.step(label);
+      return work();
+    }
+    const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let i = 0;
+    const draw = (mark: string) => this.err.write(`\r\u001b[2K${mark} ${label}`);
+    draw(this.errColor.cyan(frames[0]!));
+    const timer = setInterval(() => draw(this.errColor.cyan(frames[++i % frames.length]!)), 80);
+    try {
+      const result = await work();
+      draw(this.errColor.green('✓'));
+      return result;
+    } catch (error) {
+      draw(this.errColor.red('✗'));
+      throw error;
+    } finally {
+      clearInterval(timer);
+      this.err.write('\n');
+    }
   }
 
   warn(message: string, hint?: string): void {

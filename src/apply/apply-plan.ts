@@ -1,4 +1,5 @@
 import { createNetwork, removeContainers, removeNetwork, type EngineRequest } from '../adapters/engine.js';
+import { EnvironmentError } from '../errors.js';
 import type { Output } from '../output.js';
 import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
 
@@ -17,16 +18,17 @@ export async function applySteps(engine: EngineRequest, steps: readonly Step[], 
     for (const step of steps) {
       switch (step.kind) {
         case 'remove-containers':
-          output.step(`removing ${step.containers.map((c) => c.name).join(', ')} from ${step.network} (compose creates them again)`);
-          await removeContainers(engine, step.containers.map((c) => c.id));
+          await output.task(`removing ${step.containers.map((c) => c.name).join(', ')} from ${step.network} (compose creates them again)`, () =>
+            removeContainers(engine, step.containers.map((c) => c.id)),
+          );
           break;
         case 'remove-network':
-          output.step(`removing network ${step.name}`);
-          if (!(await removeNetwork(engine, step.name))) throw new Error(`the engine refused to remove network ${step.name}`);
+          await output.task(`removing network ${step.name}`, async () => {
+            if (!(await removeNetwork(engine, step.name))) throw new EnvironmentError(`the engine refused to remove network ${step.name}`, 'see `docker network inspect` for what still uses it');
+          });
           break;
         case 'create-network':
-          output.step(`creating network ${step.name} (egress ${step.options[OPT_HOST_IPV4] ?? step.options[OPT_HOST_IPV6]})`);
-          await createNetwork(engine, step);
+          await output.task(`creating network ${step.name} (egress ${step.options[OPT_HOST_IPV4] ?? step.options[OPT_HOST_IPV6]})`, () => createNetwork(engine, step));
           applied.createdNetworks.push(step.name);
           break;
       }

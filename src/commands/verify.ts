@@ -42,13 +42,17 @@ export async function verify(options: VerifyOptions): Promise<number> {
   if (!project.plan) throw new UserError(`project ${project.model.name} declares no x-egress-ip: there is nothing to verify`);
   const containers = await projectContainers(options.engine, project.model.name);
 
-  const rows = await Promise.all(
-    project.plan.services
+  const plan = project.plan;
+  const subjects = plan.services.filter((s) => s.address).length;
+  const rows = await options.output.task(`probing ${subjects} service(s) from inside their network namespaces`, () =>
+    Promise.all(
+      plan.services
       .filter((s) => s.address)
       .flatMap((s) => {
         const container = containers.find((c) => c.service === s.service && c.running);
         return options.targets.map((target) => check(options, s.service, s.address!, s.gatewayNetwork, container, target));
       }),
+    ),
   );
   const ok = rows.length > 0 && rows.every((r) => r.ok);
   if (options.json) {
