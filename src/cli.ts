@@ -3,11 +3,28 @@ import pkg from '../package.json' with { type: 'json' };
 import { createEngineRequest, resolveEndpoint } from './adapters/engine.js';
 import { createRunner } from './adapters/run.js';
 import type { CommandContext } from './commands/context.js';
-import { IpcomposeError } from './errors.js';
+import { IpcomposeError, UserError } from './errors.js';
 import { Output } from './output.js';
+import type { SnatMode } from './plan/egress-plan.js';
 import type { ComposeGlobals } from './project/compose-files.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** --snat; IPCOMPOSE_SNAT in the environment sets the default. */
+const snatOption = () =>
+  new Option('--snat <mode>', 'auto (default, or IPCOMPOSE_SNAT): Docker\'s options where they apply, ipcompose\'s SNAT chain elsewhere; native; iptables').choices([
+    'auto',
+    'native',
+    'iptables',
+  ]);
+
+function snatMode(flag: string | undefined, env: NodeJS.ProcessEnv): SnatMode {
+  const mode = flag ?? env.IPCOMPOSE_SNAT ?? 'auto';
+  if (mode !== 'auto' && mode !== 'native' && mode !== 'iptables') {
+    throw new UserError(`IPCOMPOSE_SNAT=${mode} is not a mode`, 'use auto, native or iptables');
+  }
+  return mode;
+}
 
 interface GlobalFlags {
   file: string[];
@@ -74,24 +91,26 @@ Example:
     .option('--dry-run', 'print the plan instead (same as ipcompose plan)')
     .option('--json', 'with --dry-run: the plan as JSON')
     .option('--recreate', 'replace networks that exist without the right options')
+    .addOption(snatOption())
     .argument('[compose-args...]', 'arguments for docker compose up')
     .allowUnknownOption()
     .addHelpText('after', '\nExample:\n  ipcompose up -d --build\n  ipcompose up --dry-run --json')
-    .action(async (args: string[], opts: { dryRun?: boolean; json?: boolean; recreate?: boolean }) => {
+    .action(async (args: string[], opts: { dryRun?: boolean; json?: boolean; recreate?: boolean; snat?: string }) => {
       const { up } = await import('./commands/up.js');
-      status = await up({ ...context(), args, dryRun: opts.dryRun ?? false, json: opts.json ?? false, recreate: opts.recreate ?? false });
+      status = await up({ ...context(), args, dryRun: opts.dryRun ?? false, json: opts.json ?? false, recreate: opts.recreate ?? false, snat: snatMode(opts.snat, env) });
     });
 
   program
     .command('plan')
     .description('print every action up would take, and the compose command; changes nothing')
     .option('--json', 'machine-readable output (schema in the README)')
+    .addOption(snatOption())
     .argument('[compose-up-args...]', 'arguments up would pass to docker compose up')
     .allowUnknownOption()
     .addHelpText('after', '\nExample:\n  ipcompose plan\n  ipcompose plan --json | jq .networks')
-    .action(async (args: string[], opts: { json?: boolean }) => {
+    .action(async (args: string[], opts: { json?: boolean; snat?: string }) => {
       const { plan } = await import('./commands/plan.js');
-      status = await plan({ ...context(), args, json: opts.json ?? false });
+      status = await plan({ ...context(), args, json: opts.json ?? false, snat: snatMode(opts.snat, env) });
     });
 
   program
@@ -157,6 +176,15 @@ Example:
     .action(async (opts: { json?: boolean }) => {
       const { doctor } = await import('./commands/doctor.js');
       status = await doctor({ ...context(), json: opts.json ?? false });
+    });
+
+  program
+    .command('reconcile')
+    .description('re-apply the SNAT of every running project from network and container labels (after a firewall flush or a dockerd restart)')
+    .addHelpText('after', '\nExample:\n  ipcompose reconcile        # also run by templates/systemd/ipcompose-reconcile.service')
+    .action(async () => {
+      const { reconcile } = await import('./commands/reconcile.js');
+      status = await reconcile(context());
     });
 
   program

@@ -52,3 +52,26 @@ export async function iptablesVariant(run: Runner): Promise<{ version: string; v
   const variant = /nf_tables/.test(text) ? 'nf_tables' : /legacy/.test(text) ? 'legacy' : 'unknown';
   return { version: text, variant };
 }
+
+/** The nat table as saved text, and whether our chain exists in it. */
+export async function natSnapshot(run: Runner, family: Family, chain: string): Promise<{ lines: string[]; hasChain: boolean }> {
+  const tool = family === 4 ? 'iptables-save' : 'ip6tables-save';
+  const result = await run([tool, '-t', 'nat']);
+  if (result.exitCode !== 0) {
+    throw new EnvironmentError(`${tool} failed: ${firstErrorLine(result.stderr)}`, /denied|not permitted/i.test(result.stderr) ? 'run ipcompose as root' : undefined);
+  }
+  const all = result.stdout.split('\n');
+  return { lines: all.filter((l) => l.startsWith('-A ')), hasChain: all.includes(`:${chain} - [0:0]`) || all.some((l) => l.startsWith(`:${chain} `)) };
+}
+
+/**
+ * Applies one batch atomically, keeping every other rule (--noflush) and
+ * waiting for the xtables lock instead of failing when Docker holds it.
+ */
+export async function restoreBatch(run: Runner, family: Family, input: string): Promise<void> {
+  const tool = family === 4 ? 'iptables-restore' : 'ip6tables-restore';
+  const result = await run([tool, '--noflush', '--wait', '5'], { input });
+  if (result.exitCode !== 0) {
+    throw new EnvironmentError(`${tool} refused ipcompose's rules: ${firstErrorLine(result.stderr)}`, 'run ipcompose as root; `ipcompose doctor` checks the firewall');
+  }
+}

@@ -1,19 +1,35 @@
 import { createNetwork, removeContainers, removeNetwork, type EngineRequest } from '../adapters/engine.js';
+import { natSnapshot } from '../adapters/iptables.js';
+import type { Runner } from '../adapters/run.js';
 import { EnvironmentError } from '../errors.js';
 import type { Output } from '../output.js';
 import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
+import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
+import { rulesFor, syncRules } from './fallback.js';
+
+export interface ApplyContext {
+  engine: EngineRequest;
+  run: Runner;
+  output: Output;
+  project: string;
+  /** Lets compose create the project's networks and containers without starting them. */
+  composeCreate: () => Promise<void>;
+}
 
 /** What one run created, so that it can be taken back. */
 export interface Applied {
   createdNetworks: string[];
+  /** This run wrote the project's first SNAT rules. */
+  wroteFirstRules: boolean;
 }
 
 /**
- * Carries out the plan's host steps in order. If one fails, the networks this
- * run created are removed again before the error goes on.
+ * Carries out the plan's host steps in order. If one fails, what this run
+ * created is taken back before the error goes on.
  */
-export async function applySteps(engine: EngineRequest, steps: readonly Step[], output: Output): Promise<Applied> {
-  const applied: Applied = { createdNetworks: [] };
+export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Promise<Applied> {
+  const { engine, output } = ctx;
+  const applied: Applied = { createdNetworks: [], wroteFirstRules: false };
   try {
     for (const step of steps) {
       switch (step.kind) {
@@ -28,22 +44,39 @@ export async function applySteps(engine: EngineRequest, steps: readonly Step[], 
           });
           break;
         case 'create-network':
-          await output.task(`creating network ${step.name} (egress ${step.options[OPT_HOST_IPV4] ?? step.options[OPT_HOST_IPV6]})`, () => createNetwork(engine, step));
+          await output.task(`creating network ${step.name} (egress ${step.labels['io.ipcompose.egress.ipv4'] ?? step.options[OPT_HOST_IPV4] ?? step.options[OPT_HOST_IPV6]})`, () => createNetwork(engine, step));
           applied.createdNetworks.push(step.name);
           break;
+        case 'compose-create':
+          await output.task('letting compose create the networks before their SNAT rules', ctx.composeCreate);
+          break;
+        case 'snat-rules': {
+          const before = await natSnapshot(ctx.run, 4, CHAIN);
+          const hadRules = chainRules(before.lines).some((l) => projectOf(l) === ctx.project);
+          await output.task(`SNAT rules in ${CHAIN} for ${step.networks.map((n) => n.name).join(', ')}`, async () => {
+            const rules = await rulesFor(engine, ctx.project, step.networks);
+            const written = await syncRules(ctx.run, [ctx.project], rules);
+            applied.wroteFirstRules = !hadRules && written.length > 0;
+          });
+          break;
+        }
       }
     }
   } catch (error) {
-    await undo(engine, applied, output);
+    await undo(ctx, applied);
     throw error;
   }
   return applied;
 }
 
-/** Removes the networks this run created. Ones already in use stay: the engine refuses to remove them. */
-export async function undo(engine: EngineRequest, applied: Applied, output: Output): Promise<void> {
+/** Takes back this run's networks (the engine keeps ones in use) and its first rules. */
+export async function undo(ctx: ApplyContext, applied: Applied): Promise<void> {
+  if (applied.wroteFirstRules) {
+    await syncRules(ctx.run, [ctx.project], []);
+    applied.wroteFirstRules = false;
+  }
   for (const name of [...applied.createdNetworks].reverse()) {
-    if (await removeNetwork(engine, name)) output.step(`removed network ${name} again`);
+    if (await removeNetwork(ctx.engine, name)) ctx.output.step(`removed network ${name} again`);
   }
   applied.createdNetworks = [];
 }

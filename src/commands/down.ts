@@ -1,3 +1,4 @@
+import { syncRules } from '../apply/fallback.js';
 import { loadProject } from '../project/load.js';
 import type { CommandContext } from './context.js';
 import { handOver } from './hand-over.js';
@@ -6,8 +7,17 @@ export interface DownOptions extends CommandContext {
   args: string[];
 }
 
-/** `ipcompose down`: compose down with the same files and override as `up`. */
+/**
+ * `ipcompose down`: compose down with the same files and override as `up`,
+ * then the project's SNAT rules in ipcompose's chain go. Other projects'
+ * rules, and Docker's, stay.
+ */
 export async function down(options: DownOptions): Promise<number> {
   const project = await loadProject(options, { recreate: false, requireApplicable: false });
-  return handOver(options, project, ['down', ...options.args]);
+  const status = await handOver(options, project, ['down', ...options.args]);
+  if (status === 0) {
+    const written = await syncRules(options.run, [project.model.name], []);
+    if (written.length > 0) options.output.step(`removed the SNAT rules of project ${project.model.name}`);
+  }
+  return status;
 }

@@ -12,11 +12,15 @@ export function composeArgv(ctx: CommandContext, project: LoadedProject, subcomm
   return [project.compose.command, ...globalArgs(ctx.globals, files), ...subcommand];
 }
 
-/** Writes the override (when there is one) and runs compose in ipcompose's place. */
-export async function handOver(ctx: CommandContext, project: LoadedProject, subcommand: readonly string[]): Promise<number> {
+export function writeProjectOverride(ctx: CommandContext, project: LoadedProject): void {
   if (project.plan?.override) {
     writeOverride(overridePath(ctx.env, project.model.name, project.files), renderOverride(project.plan.override));
   }
+}
+
+/** Writes the override (when there is one) and runs compose in ipcompose's place. */
+export async function handOver(ctx: CommandContext, project: LoadedProject, subcommand: readonly string[]): Promise<number> {
+  writeProjectOverride(ctx, project);
   const argv = composeArgv(ctx, project, subcommand);
   ctx.output.command(argv);
   return delegate(argv, { cwd: ctx.cwd, env: ctx.env });

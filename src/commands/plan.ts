@@ -2,11 +2,13 @@ import { createNetworkBody } from '../adapters/engine.js';
 import { overridePath, renderOverride } from '../apply/override-file.js';
 import { formatAddress } from '../project/declarations.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
-import type { Step } from '../plan/egress-plan.js';
+import type { SnatMode, Step } from '../plan/egress-plan.js';
+import { CHAIN } from '../plan/fallback-rules.js';
 import type { CommandContext } from './context.js';
 import { composeArgv } from './hand-over.js';
 
 export interface PlanCommandOptions extends CommandContext {
+  snat: SnatMode;
   /** The compose subcommand the plan ends with (`up` and its arguments). */
   args: string[];
   json: boolean;
@@ -14,7 +16,7 @@ export interface PlanCommandOptions extends CommandContext {
 
 /** `ipcompose plan`: every action `up` would take, in order. Changes nothing. */
 export async function plan(options: PlanCommandOptions): Promise<number> {
-  const project = await loadProject(options, { recreate: false, requireApplicable: true });
+  const project = await loadProject(options, { recreate: false, snat: options.snat, requireApplicable: true });
   printPlan(options, project, ['up', ...options.args], options.json);
   return 0;
 }
@@ -22,7 +24,13 @@ export async function plan(options: PlanCommandOptions): Promise<number> {
 /** The `plan --json` document. Schema version 1; see README "plan --json". */
 export function planDocument(ctx: CommandContext, project: LoadedProject, subcommand: readonly string[]) {
   const p = project.plan;
-  const actions: Record<string, unknown>[] = (p?.steps ?? []).map((s) => ({ ...describeStep(s), request: stepRequest(s) }));
+  const actions: Record<string, unknown>[] = (p?.steps ?? []).map((s) =>
+    s.kind === 'compose-create'
+      ? { ...describeStep(s), argv: composeArgv(ctx, project, ['up', '--no-start']) }
+      : s.kind === 'snat-rules'
+        ? { ...describeStep(s), argv: ['iptables-restore', '--noflush', '--wait', '5'] }
+        : { ...describeStep(s), request: stepRequest(s) },
+  );
   if (p?.override) {
     actions.push({
       kind: 'write-override',
@@ -53,6 +61,8 @@ export function planDocument(ctx: CommandContext, project: LoadedProject, subcom
       options: n.options,
       labels: n.labels,
       state: n.state,
+      mode: n.mode,
+      reason: n.reason,
     })),
     services: (p?.services ?? []).map((s) => ({
       service: s.service,
@@ -79,7 +89,8 @@ export function printPlan(ctx: CommandContext, project: LoadedProject, subcomman
   } else {
     lines.push('', c.bold('networks'));
     for (const n of project.plan.networks) {
-      lines.push(`  ${n.name.padEnd(32)} ${formatAddress(n.address).padEnd(20)} ${`(${n.declaredAt})`.padEnd(10)} ${stateText(n.state)}`);
+      lines.push(`  ${n.name.padEnd(32)} ${formatAddress(n.address).padEnd(20)} ${`(${n.declaredAt})`.padEnd(10)} ${n.mode === 'fallback' && n.state === 'ok' ? 'exists; ipcompose\'s SNAT rule' : stateText(n.state)}`);
+      lines.push(`  ${''.padEnd(32)} mode ${n.mode}: ${n.reason}`);
     }
     lines.push('', c.bold('services'));
     for (const s of project.plan.services) {
@@ -126,6 +137,10 @@ function stateText(state: string): string {
 
 function describeStep(step: Step): Record<string, unknown> {
   switch (step.kind) {
+    case 'compose-create':
+      return { kind: step.kind };
+    case 'snat-rules':
+      return { kind: step.kind, chain: CHAIN, networks: step.networks.map((n) => ({ name: n.name, ipv4: n.address.ipv4 ?? null, ipv6: n.address.ipv6 ?? null })) };
     case 'create-network':
       return { kind: step.kind, name: step.name, options: step.options, labels: step.labels, ipv6: step.ipv6 };
     case 'remove-network':
@@ -138,6 +153,9 @@ function describeStep(step: Step): Record<string, unknown> {
 /** The engine API request(s) a step makes, as `METHOD path` (and body). */
 function stepRequest(step: Step): { method: string; path: string; body?: unknown }[] {
   switch (step.kind) {
+    case 'compose-create':
+    case 'snat-rules':
+      return [];
     case 'create-network':
       return [{ method: 'POST', path: '/networks/create', body: createNetworkBody(step) }];
     case 'remove-network':

@@ -1,8 +1,10 @@
-import { applySteps, undo } from '../apply/apply-plan.js';
+import { applySteps, undo, type ApplyContext } from '../apply/apply-plan.js';
+import { EnvironmentError } from '../errors.js';
+import type { SnatMode } from '../plan/egress-plan.js';
 import { formatAddress } from '../project/declarations.js';
 import { loadProject } from '../project/load.js';
 import type { CommandContext } from './context.js';
-import { handOver } from './hand-over.js';
+import { composeArgv, handOver, writeProjectOverride } from './hand-over.js';
 import { printPlan } from './plan.js';
 
 export interface UpOptions extends CommandContext {
@@ -10,12 +12,13 @@ export interface UpOptions extends CommandContext {
   args: string[];
   dryRun: boolean;
   recreate: boolean;
+  snat: SnatMode;
   json: boolean;
 }
 
 /** `ipcompose up`: check, prepare networks, then hand over to `compose up`. */
 export async function up(options: UpOptions): Promise<number> {
-  const project = await loadProject(options, { recreate: options.recreate, requireApplicable: true });
+  const project = await loadProject(options, { recreate: options.recreate, snat: options.snat, requireApplicable: true });
   if (options.dryRun) {
     printPlan(options, project, ['up', ...options.args], options.json);
     return 0;
@@ -26,15 +29,26 @@ export async function up(options: UpOptions): Promise<number> {
     return handOver(options, project, ['up', ...options.args]);
   }
   for (const note of plan.notes) options.output.step(note);
-  const applied = await applySteps(options.engine, plan.steps, options.output);
-  for (const n of plan.networks) options.output.step(`${n.name}: egress ${formatAddress(n.address)}`);
+  const ctx: ApplyContext = {
+    engine: options.engine,
+    run: options.run,
+    output: options.output,
+    project: project.model.name,
+    composeCreate: async () => {
+      writeProjectOverride(options, project);
+      const result = await options.run(composeArgv(options, project, ['up', '--no-start']));
+      if (result.exitCode !== 0) throw new EnvironmentError(`compose could not create the project: ${result.stderr.trim().split('\n').pop() ?? ''}`);
+    },
+  };
+  const applied = await applySteps(ctx, plan.steps);
+  for (const n of plan.networks) options.output.step(`${n.name}: egress ${formatAddress(n.address)} (${n.mode})`);
   let status: number;
   try {
     status = await handOver(options, project, ['up', ...options.args]);
   } catch (error) {
-    await undo(options.engine, applied, options.output);
+    await undo(ctx, applied);
     throw error;
   }
-  if (status !== 0) await undo(options.engine, applied, options.output);
+  if (status !== 0) await undo(ctx, applied);
   return status;
 }

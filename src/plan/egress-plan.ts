@@ -25,6 +25,14 @@ export const LABEL_IPV4 = 'io.ipcompose.egress.ipv4';
 export const LABEL_IPV6 = 'io.ipcompose.egress.ipv6';
 /** Set only on networks that ipcompose itself created (declared external networks). */
 export const LABEL_CREATED = 'io.ipcompose.created';
+/** `fallback` on networks whose egress is ipcompose's own SNAT rule rather than Docker's. */
+export const LABEL_MODE = 'io.ipcompose.mode';
+/**
+ * On containers, for networks that existed before ipcompose and cannot carry
+ * labels: `io.ipcompose.fallback.<network>=<ipv4>,<ipv6>`, so `reconcile`
+ * finds them without the compose files.
+ */
+export const LABEL_FALLBACK_PREFIX = 'io.ipcompose.fallback.';
 
 const COMPOSE_NETWORK_LABEL = 'com.docker.compose.network';
 const COMPOSE_CONFIG_HASH_LABEL = 'com.docker.compose.config-hash';
@@ -38,9 +46,17 @@ export interface EngineFacts {
   hostAddresses: HostAddress[];
 }
 
+export type SnatMode = 'auto' | 'native' | 'iptables';
+
 export interface PlanOptions {
   /** --recreate: replace networks that exist without the right options. */
   recreate: boolean;
+  /**
+   * --snat: `native` uses only Docker's options; `iptables` only ipcompose's
+   * own SNAT chain; `auto` the options where they can apply, the chain for
+   * networks that already run without them or an engine without host_ipv6.
+   */
+  snat?: SnatMode;
 }
 
 export type NetworkState =
@@ -63,6 +79,10 @@ export interface EgressNetwork {
   options: Record<string, string>;
   labels: Record<string, string>;
   state: NetworkState;
+  /** native: Docker's host_ipv4/host_ipv6; fallback: ipcompose's SNAT chain and explicit port bindings. */
+  mode: 'native' | 'fallback';
+  /** Why this mode, for `plan`. */
+  reason: string;
   /** Why a 'conflict' network blocks `up`. */
   problem?: UserError;
 }
@@ -78,7 +98,11 @@ export interface ServiceEgress {
 export type Step =
   | { kind: 'remove-containers'; network: string; containers: { id: string; name: string }[] }
   | { kind: 'remove-network'; name: string }
-  | { kind: 'create-network'; name: string; options: Record<string, string>; labels: Record<string, string>; ipv6: boolean };
+  | { kind: 'create-network'; name: string; options: Record<string, string>; labels: Record<string, string>; ipv6: boolean }
+  /** Compose creates the project's networks (and containers, stopped) so fallback rules can name their subnets first. */
+  | { kind: 'compose-create' }
+  /** ipcompose's SNAT rules for this project's fallback networks, as one batch per family. */
+  | { kind: 'snat-rules'; networks: { name: string; address: EgressAddress }[] };
 
 export interface Plan {
   project: string;
@@ -93,7 +117,19 @@ export interface Plan {
 
 export interface Override {
   networks: Record<string, Record<string, unknown>>;
-  services: Record<string, { networks: Record<string, Record<string, unknown>> }>;
+  services: Record<string, OverrideService>;
+}
+
+export interface OverrideService {
+  networks?: Record<string, Record<string, unknown>>;
+  /** Replaces the service's ports (compose's `!override`): merging would keep the unbound ones. */
+  ports?: Replace;
+  labels?: Record<string, string>;
+}
+
+/** A list that replaces, rather than extends, the one in the user's files. */
+export class Replace {
+  constructor(readonly items: unknown[]) {}
 }
 
 /** Engine 28 + Compose 2.33.1 bring gw_priority, the only sure way to pick a multi-network container's gateway. */
@@ -160,7 +196,7 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     const own = networkDecls.get(key);
     const decl = own ?? (projectDecl && appliesToProjectDeclaration(spec) ? projectDecl : undefined);
     if (!decl) continue;
-    checkNetworkCanCarry(key, spec, decl, own !== undefined, facts);
+    checkNetworkCanCarry(key, spec, decl, own !== undefined, facts, options.snat ?? 'auto');
     if (!own && !isBridge(spec)) continue;
     networks.push(
       egressNetwork(project, key, spec.name ?? `${project}_${key}`, decl, own ? 'network' : 'project', spec, facts, options),
@@ -202,14 +238,28 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
   for (const [service, spec] of Object.entries(model.services ?? {})) {
     const decision = serviceGateway(service, spec, serviceDecls.get(service), byKey, modelNetworks, facts);
     services.push(decision.egress);
+    const entry: OverrideService = {};
     if (decision.priorities) {
       const nets: Record<string, Record<string, unknown>> = {};
       // Every network is listed again: a service that had no `networks:` key
       // would otherwise lose its implicit `default` when the override adds one.
       for (const name of Object.keys(spec.networks ?? {})) nets[name] = {};
       for (const [name, priority] of Object.entries(decision.priorities)) nets[name] = { gw_priority: priority };
-      overrideServices[service] = { networks: nets };
+      entry.networks = nets;
     }
+    const attached = Object.keys(spec.networks ?? {}).map((k) => byKey.get(k)).filter((n): n is EgressNetwork => n !== undefined);
+    const carrier = attached.find((n) => n.name === decision.egress.gatewayNetwork) ?? (attached.length > 0 && sameAddress(attached[0]!.address, decision.egress.address) ? attached[0] : undefined);
+    // Without host_binding_ipv4 on its network, a published port binds every
+    // address unless the port itself names one.
+    if (carrier?.mode === 'fallback' && decision.egress.address && (spec.ports ?? []).length > 0) {
+      const hostIp = (decision.egress.address.ipv4 ?? decision.egress.address.ipv6)!;
+      entry.ports = new Replace((spec.ports as Record<string, unknown>[]).map((p) => (p.host_ip ? p : { ...p, host_ip: hostIp })));
+    }
+    const adopted = attached.filter((n) => n.mode === 'fallback' && facts.networks.get(n.name) && facts.networks.get(n.name)!.labels[LABEL_MODE] !== 'fallback');
+    if (adopted.length > 0) {
+      entry.labels = Object.fromEntries(adopted.map((n) => [`${LABEL_FALLBACK_PREFIX}${n.name}`, [n.address.ipv4 ?? '', n.address.ipv6 ?? ''].join(',')]));
+    }
+    if (Object.keys(entry).length > 0) overrideServices[service] = entry;
   }
 
   const steps: Step[] = [];
@@ -226,14 +276,20 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     if (n.state === 'compose-recreates') {
       notes.push(`compose replaces network ${n.name}: it exists without the egress options (its containers are stopped and started again)`);
     }
-    if (!n.external) {
+    // A network adopted as it runs gets nothing: any change to its config
+    // would make compose replace it.
+    const adopted = n.mode === 'fallback' && existing !== undefined && existing.labels[LABEL_MODE] !== 'fallback';
+    if (!n.external && !adopted) {
       overrideNetworks[n.key] = {
         ...(n.declaredAt === 'service' ? { name: n.name, driver: 'bridge', ...(n.ipv6 ? { enable_ipv6: true } : {}) } : {}),
-        driver_opts: n.options,
+        ...(Object.keys(n.options).length > 0 ? { driver_opts: n.options } : {}),
         labels: n.labels,
       };
     }
   }
+  const fallback = networks.filter((n) => n.mode === 'fallback');
+  if (fallback.some((n) => n.state === 'compose-creates')) steps.push({ kind: 'compose-create' });
+  if (fallback.length > 0) steps.push({ kind: 'snat-rules', networks: fallback.map((n) => ({ name: n.name, address: n.address })) });
 
   const override =
     Object.keys(overrideNetworks).length > 0 || Object.keys(overrideServices).length > 0
@@ -270,7 +326,7 @@ function checkOnHost(decl: Declaration, host: HostAddress[]): void {
   }
 }
 
-function checkNetworkCanCarry(key: string, spec: ComposeNetwork, decl: Declaration, own: boolean, facts: EngineFacts): void {
+function checkNetworkCanCarry(key: string, spec: ComposeNetwork, decl: Declaration, own: boolean, facts: EngineFacts, snat: SnatMode): void {
   const value = formatAddress(decl.address);
   if (own && spec.internal === true) {
     throw new DeclarationError(decl.keyPath, value, `cannot apply: network ${key} is internal and has no way out`, 'remove internal: true, or remove the declaration');
@@ -284,7 +340,7 @@ function checkNetworkCanCarry(key: string, spec: ComposeNetwork, decl: Declarati
   if (decl.address.ipv6 !== undefined && spec.enable_ipv6 !== true) {
     throw new DeclarationError(decl.keyPath, value, `declares IPv6 but network ${key} has no IPv6`, `set enable_ipv6: true on network ${key}`);
   }
-  if (decl.address.ipv6 !== undefined && !atLeast(facts.engine, 25)) {
+  if (decl.address.ipv6 !== undefined && !atLeast(facts.engine, 25) && snat === 'native') {
     throw new DeclarationError(decl.keyPath, value, `needs host_ipv6, which Engine ${facts.engine.text} lacks (it came with 25.0)`, 'upgrade the engine, or declare only an IPv4 address');
   }
   const wanted = egressOptions(decl.address);
@@ -311,53 +367,74 @@ function egressNetwork(
   options: PlanOptions,
 ): EgressNetwork {
   const external = spec.external === true;
-  const base = {
+  const snat = options.snat ?? 'auto';
+  const ipv6 = decl.address.ipv6 !== undefined;
+  // Engine < 25 has no host_ipv6: in auto mode IPv6 egress comes from ipcompose's own rule.
+  const noHostIpv6 = ipv6 && !atLeast(facts.engine, 25);
+  const forcedFallback = snat === 'iptables' ? 'requested with --snat iptables' : noHostIpv6 && snat === 'auto' ? `Engine ${facts.engine.text} has no host_ipv6` : undefined;
+  const labels = { ...egressLabels(project, decl.address), ...(external ? { [LABEL_CREATED]: 'true' } : {}) };
+  const native = {
     key,
     name,
     address: decl.address,
     declaredAt,
     external,
-    ipv6: decl.address.ipv6 !== undefined,
+    ipv6,
     options: egressOptions(decl.address),
-    labels: { ...egressLabels(project, decl.address), ...(external ? { [LABEL_CREATED]: 'true' } : {}) },
+    labels,
+    mode: 'native' as const,
+    reason: "Docker's host_ipv4/host_ipv6 options",
   };
+  const fallback = (reason: string) => ({ ...native, options: {}, labels: { ...labels, [LABEL_MODE]: 'fallback' }, mode: 'fallback' as const, reason });
   const existing = facts.networks.get(name);
-  if (!existing) return { ...base, state: external ? 'create' : 'compose-creates' };
-  if (hasOptions(existing, base.options, base.ipv6)) return { ...base, state: 'ok' };
+  if (!existing) {
+    const base = forcedFallback ? fallback(forcedFallback) : native;
+    return { ...base, state: external ? 'create' : 'compose-creates' };
+  }
+  if (!forcedFallback && hasOptions(existing, native.options, ipv6)) return { ...native, state: 'ok' };
+  if (existing.labels[LABEL_MODE] === 'fallback' && existing.labels[LABEL_IPV4] === decl.address.ipv4 && existing.labels[LABEL_IPV6] === decl.address.ipv6) {
+    return { ...fallback('created for ipcompose\'s own SNAT rule'), state: 'ok' };
+  }
 
   const what = `network ${name} exists without the egress options for ${formatAddress(decl.address)}`;
   const conflict = (problem: string, hint: string): EgressNetwork => ({
-    ...base,
+    ...native,
     state: 'conflict',
     problem: new DeclarationError(decl.keyPath, formatAddress(decl.address), `cannot apply: ${problem}`, hint),
   });
-  if (external) {
-    if (!options.recreate) return conflict(what, recreateHint(existing));
-    if (existing.containers.length > 0) {
-      return conflict(`${what}, and containers are attached (${existing.containers.map((c) => c.name).join(', ')})`, recreateHint(existing));
-    }
-    return { ...base, state: 'recreate' };
-  }
-  if (existing.labels[COMPOSE_NETWORK_LABEL] === undefined || existing.labels[COMPOSE_PROJECT_LABEL] !== project) {
+  const composeOwned = existing.labels[COMPOSE_NETWORK_LABEL] !== undefined && existing.labels[COMPOSE_PROJECT_LABEL] === project;
+  if (!external && !composeOwned) {
     return conflict(
       `network ${name} exists and was not created by compose for project ${project}`,
       `remove it (docker network rm ${name}) or give the compose network another name`,
     );
   }
+  // A running network is adopted as it is: ipcompose's SNAT rule for its
+  // subnet, explicit host IPs on published ports; nothing is recreated.
+  if (snat !== 'native' && !options.recreate) {
+    return { ...fallback(forcedFallback ?? 'exists without the options; adopted without recreating it'), state: 'ok' };
+  }
+  if (external) {
+    if (!options.recreate) return conflict(what, recreateHint(existing));
+    if (existing.containers.length > 0) {
+      return conflict(`${what}, and containers are attached (${existing.containers.map((c) => c.name).join(', ')})`, recreateHint(existing));
+    }
+    return { ...native, state: 'recreate' };
+  }
   if (existing.labels[COMPOSE_CONFIG_HASH_LABEL] !== undefined && composeRecreatesChangedNetworks(facts.compose)) {
-    return { ...base, state: 'compose-recreates' };
+    return { ...native, state: 'compose-recreates' };
   }
   if (!options.recreate) {
     return conflict(
       `${what}, and Compose ${facts.compose.text} would reuse it as it is`,
-      'run `ipcompose up --recreate` to replace it (its containers are removed and created again by compose)',
+      'run `ipcompose up --recreate` to replace it (its containers are removed and created again by compose), or `--snat auto` to adopt it',
     );
   }
   const foreign = existing.containers.filter((c) => !c.name.startsWith(`${project}-`) && !c.name.startsWith(`${project}_`));
   if (foreign.length > 0) {
     return conflict(`${what}, and containers of other projects are attached (${foreign.map((c) => c.name).join(', ')})`, 'disconnect them first with docker network disconnect');
   }
-  return { ...base, state: 'recreate' };
+  return { ...native, state: 'recreate' };
 }
 
 function recreateHint(existing: NetworkInfo): string {

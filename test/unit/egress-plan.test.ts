@@ -173,7 +173,9 @@ describe('planEgress', () => {
 
   it('needs Engine 25 for host_ipv6', () => {
     const m = model({ networks: { default: { name: 'shop_default', enable_ipv6: true, 'x-egress-ip': { ipv4: '203.0.113.5', ipv6: '2001:db8::5' } } } });
-    expect(problem(() => planEgress(m, facts({ engine: v('24.0.9') }), { recreate: false })).message).toMatch(/host_ipv6/);
+    expect(problem(() => planEgress(m, facts({ engine: v('24.0.9') }), { recreate: false, snat: 'native' })).message).toMatch(/host_ipv6/);
+    const old = planEgress(m, facts({ engine: v('24.0.9') }), { recreate: false }).networks[0]!;
+    expect([old.mode, old.reason, old.options]).toEqual(['fallback', 'Engine 24.0.9 has no host_ipv6', {}]);
     expect(planEgress(m, facts(), { recreate: false }).networks[0]!.options).toEqual({
       'com.docker.network.bridge.host_binding_ipv4': '203.0.113.5',
       'com.docker.network.host_ipv4': '203.0.113.5',
@@ -211,7 +213,7 @@ describe('planEgress', () => {
     it('never uses one without the options silently, and recreates it only with --recreate and no containers', () => {
       const bare = network('tenants');
       const f = facts({ networks: new Map([['tenants', bare]]) });
-      const blocked = planEgress(ext, f, { recreate: false }).networks[0]!;
+      const blocked = planEgress(ext, f, { recreate: false, snat: 'native' }).networks[0]!;
       expect(blocked.state).toBe('conflict');
       expect(blocked.problem?.hint).toMatch(/ipcompose up --recreate/);
       expect(planEgress(ext, f, { recreate: true }).steps.map((s) => s.kind)).toEqual(['remove-network', 'create-network']);
@@ -228,7 +230,7 @@ describe('planEgress', () => {
 
     it('leaves the replacement to compose when it has the config hash (2.31+)', () => {
       const existing = network('shop_default', { labels: { ...composeLabels, 'com.docker.compose.config-hash': 'abc' } });
-      const plan = planEgress(m, facts({ networks: new Map([['shop_default', existing]]) }), { recreate: false });
+      const plan = planEgress(m, facts({ networks: new Map([['shop_default', existing]]) }), { recreate: false, snat: 'native' });
       expect(plan.networks[0]!.state).toBe('compose-recreates');
       expect(plan.notes[0]).toMatch(/compose replaces network shop_default/);
     });
@@ -236,7 +238,7 @@ describe('planEgress', () => {
     it('with older compose, refuses without --recreate and replaces it with', () => {
       const existing = network('shop_default', { labels: composeLabels, containers: [{ id: 'c1', name: 'shop-web-1' }] });
       const f = facts({ compose: v('2.29.0'), networks: new Map([['shop_default', existing]]) });
-      expect(planEgress(m, f, { recreate: false }).networks[0]!.problem?.message).toMatch(/would reuse it as it is/);
+      expect(planEgress(m, f, { recreate: false, snat: 'native' }).networks[0]!.problem?.message).toMatch(/would reuse it as it is/);
       expect(planEgress(m, f, { recreate: true }).steps).toEqual([
         { kind: 'remove-containers', network: 'shop_default', containers: [{ id: 'c1', name: 'shop-web-1' }] },
         { kind: 'remove-network', name: 'shop_default' },
@@ -248,4 +250,43 @@ describe('planEgress', () => {
       expect(planEgress(m, f, { recreate: true }).networks[0]!.problem?.message).toMatch(/was not created by compose/);
     });
   });
+
+  describe('fallback (--snat auto and iptables)', () => {
+    const composeLabels = { 'com.docker.compose.network': 'default', 'com.docker.compose.project': 'shop', 'com.docker.compose.config-hash': 'abc' };
+    const running = model({
+      'x-egress-ip': '203.0.113.5',
+      services: { web: { networks: { default: null }, ports: [{ mode: 'ingress', target: 80, published: '8080', protocol: 'tcp' }, { target: 53, published: '53', protocol: 'udp', host_ip: '203.0.113.6' }] } },
+    });
+
+    it('adopts a running network without recreating it: SNAT rule, explicit port bindings, container labels', () => {
+      const existing = network('shop_default', { labels: composeLabels, subnets: ['172.20.0.0/16'] });
+      const plan = planEgress(running, facts({ networks: new Map([['shop_default', existing]]) }), { recreate: false });
+      expect(plan.networks[0]).toMatchObject({ mode: 'fallback', state: 'ok', reason: expect.stringMatching(/adopted without recreating/) });
+      // Nothing about the network itself may change, or compose would replace it.
+      expect(plan.override?.networks).toEqual({});
+      const web = plan.override!.services.web!;
+      expect(web.ports?.items).toEqual([
+        { mode: 'ingress', target: 80, published: '8080', protocol: 'tcp', host_ip: '203.0.113.5' },
+        { target: 53, published: '53', protocol: 'udp', host_ip: '203.0.113.6' },
+      ]);
+      expect(web.labels).toEqual({ 'io.ipcompose.fallback.shop_default': '203.0.113.5,' });
+      expect(plan.steps).toEqual([{ kind: 'snat-rules', networks: [{ name: 'shop_default', address: { ipv4: '203.0.113.5' } }] }]);
+    });
+
+    it('with --snat iptables, new networks come without the options, created by compose before their rules', () => {
+      const plan = planEgress(running, facts(), { recreate: false, snat: 'iptables' });
+      expect(plan.networks[0]).toMatchObject({ mode: 'fallback', state: 'compose-creates', options: {} });
+      expect(plan.override?.networks.default).toEqual({ labels: { 'io.ipcompose.project': 'shop', 'io.ipcompose.egress.ipv4': '203.0.113.5', 'io.ipcompose.mode': 'fallback' } });
+      expect(plan.steps.map((s) => s.kind)).toEqual(['compose-create', 'snat-rules']);
+    });
+
+    it('keeps a network created for fallback as it is on the next run', () => {
+      const existing = network('shop_default', { labels: { ...composeLabels, 'io.ipcompose.mode': 'fallback', 'io.ipcompose.egress.ipv4': '203.0.113.5' } });
+      const plan = planEgress(running, facts({ networks: new Map([['shop_default', existing]]) }), { recreate: false, snat: 'iptables' });
+      expect(plan.networks[0]).toMatchObject({ mode: 'fallback', state: 'ok' });
+      expect(plan.override?.networks.default).toEqual({ labels: expect.objectContaining({ 'io.ipcompose.mode': 'fallback' }) });
+      expect(plan.steps.map((s) => s.kind)).toEqual(['snat-rules']);
+    });
+  });
 });
+

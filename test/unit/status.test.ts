@@ -31,6 +31,9 @@ describe('statusRow', () => {
   it('sees a missing rule, a MASQUERADE ahead of it, and a network without the option', () => {
     expect(statusRow(net, [], []).rule).toEqual({ ipv4: 'missing' });
     expect(statusRow(net, ['-A POSTROUTING -s 172.20.0.0/16 -j MASQUERADE', rule], []).rule).toEqual({ ipv4: 'after-masquerade' });
-    expect(statusRow({ ...net, options: {} }, [], []).mode).toBe('none');
+    expect(statusRow({ ...net, options: {} }, [], []).mode).toBe('fallback');
+    const chain = ['-A POSTROUTING -j IPCOMPOSE-POSTROUTING', '-A IPCOMPOSE-POSTROUTING -s 172.20.0.0/16 ! -o br-0123456789ab -m comment --comment "ipcompose project=shop network=shop_default" -j SNAT --to-source 203.0.113.5'];
+    const adopted = statusRow({ ...net, options: {}, labels: {} }, chain, [], { address: { ipv4: '203.0.113.5' }, mode: 'fallback', project: 'shop' });
+    expect(adopted).toMatchObject({ project: 'shop', ipv4: '203.0.113.5', mode: 'fallback', rule: { ipv4: 'first' }, bind: '203.0.113.5 (per port)' });
   });
 });

@@ -1,0 +1,95 @@
+import { listNetworks, projectContainers, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
+import { natSnapshot, snatState } from '../adapters/iptables.js';
+import { bridgeName, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
+import { LABEL_FALLBACK_PREFIX, LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_IPV4, OPT_HOST_IPV6 } from '../plan/egress-plan.js';
+import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
+import type { CommandContext } from './context.js';
+
+export type ReconcileOptions = CommandContext;
+
+/**
+ * `ipcompose reconcile`: re-applies the SNAT of every running project from
+ * what the engine knows (labels on networks and containers), no compose files
+ * needed. Fallback networks get their rules back; a native network whose
+ * Docker rule vanished (`iptables -t nat -F`) gets one of ipcompose's until
+ * Docker's own returns. Projects that no longer run lose their rules.
+ */
+export async function reconcile(options: ReconcileOptions): Promise<number> {
+  const wanted = await wantedNetworks(options.engine);
+  const [nat4, nat6] = await Promise.all([natSnapshot(options.run, 4, CHAIN), natSnapshot(options.run, 6, CHAIN)]);
+  const byProject = new Map<string, FallbackNetwork[]>();
+  for (const { project, network, address, fallback } of wanted) {
+    // Native networks need help only while Docker's own rule is missing.
+    const needed = { ...address };
+    if (!fallback) {
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const a = address[family];
+        const subnet = network.subnets.find((s) => (family === 'ipv6') === s.includes(':'));
+        if (!a || !subnet) continue;
+        if (snatState((family === 'ipv4' ? nat4 : nat6).lines, subnet, bridgeName(network), a).present) delete needed[family];
+      }
+    }
+    if (!needed.ipv4 && !needed.ipv6) continue;
+    byProject.set(project, [...(byProject.get(project) ?? []), { name: network.name, address: needed, info: network }]);
+  }
+  const rules = (await Promise.all([...byProject].map(([project, networks]) => rulesFor(options.engine, project, networks)))).flat();
+  const inChain = [...chainRules(nat4.lines), ...chainRules(nat6.lines)].map(projectOf).filter((p): p is string => p !== undefined);
+  const projects = [...new Set([...inChain, ...byProject.keys()])];
+  const written = await syncRules(options.run, projects, rules);
+  options.output.step(
+    written.length > 0
+      ? `re-applied ${rules.length} SNAT rule(s) for ${byProject.size} project(s) in ${CHAIN}`
+      : `nothing to do: ${rules.length} SNAT rule(s) already in place`,
+  );
+  return 0;
+}
+
+interface Wanted {
+  project: string;
+  network: NetworkInfo;
+  address: { ipv4?: string; ipv6?: string };
+  fallback: boolean;
+}
+
+/** Egress networks of projects that have running containers, from labels. */
+async function wantedNetworks(engine: EngineRequest): Promise<Wanted[]> {
+  const all = await listNetworks(engine);
+  const labelled = [...all.values()].filter((n) => n.labels[LABEL_PROJECT]);
+  const projects = new Set(labelled.map((n) => n.labels[LABEL_PROJECT]!));
+  const containers = new Map(await Promise.all([...projects].map(async (p) => [p, await projectContainers(engine, p)] as const)));
+  const wanted: Wanted[] = [];
+  for (const n of labelled) {
+    const project = n.labels[LABEL_PROJECT]!;
+    if (!containers.get(project)?.some((c) => c.running)) continue;
+    const ipv4 = n.labels[LABEL_IPV4];
+    const ipv6 = n.labels[LABEL_IPV6];
+    const fallback = n.labels[LABEL_MODE] === 'fallback' || (ipv4 !== undefined && n.options[OPT_HOST_IPV4] !== ipv4) || (ipv6 !== undefined && n.options[OPT_HOST_IPV6] !== ipv6);
+    wanted.push({ project, network: n, address: { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) }, fallback });
+  }
+  // Networks adopted as they ran carry no labels of ours; their containers do.
+  const running = await listContainersWithFallback(engine);
+  for (const { project, networkName, address } of running) {
+    const network = all.get(networkName);
+    if (network && !wanted.some((w) => w.network.name === networkName)) wanted.push({ project, network, address, fallback: true });
+  }
+  return wanted;
+}
+
+async function listContainersWithFallback(engine: EngineRequest) {
+  const res = await engine('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ status: ['running'] }))}`);
+  const list = Array.isArray(res.body) ? (res.body as { Labels?: Record<string, string> }[]) : [];
+  const found = new Map<string, { project: string; networkName: string; address: { ipv4?: string; ipv6?: string } }>();
+  for (const c of list) {
+    for (const [key, value] of Object.entries(c.Labels ?? {})) {
+      if (!key.startsWith(LABEL_FALLBACK_PREFIX)) continue;
+      const networkName = key.slice(LABEL_FALLBACK_PREFIX.length);
+      const [ipv4, ipv6] = value.split(',');
+      found.set(networkName, {
+        project: c.Labels?.['com.docker.compose.project'] ?? 'unknown',
+        networkName,
+        address: { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) },
+      });
+    }
+  }
+  return [...found.values()];
+}
