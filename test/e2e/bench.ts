@@ -9,7 +9,7 @@ const exec = promisify(execFile);
 
 /** Addresses of the simulated uplink (test/bench/uplink.sh). */
 export const PRIMARY = '198.18.0.1';
-export const EXTRA = ['198.18.0.11', '198.18.0.12', '198.18.0.13', '198.18.0.14', '198.18.0.15', '198.18.0.16'] as const;
+export const EXTRA = ['198.18.0.11', '198.18.0.12', '198.18.0.13', '198.18.0.14', '198.18.0.15', '198.18.0.16', '198.18.0.17'] as const;
 export const PEER = '198.18.0.254';
 export const IMAGE = 'ipcompose-test/busybox:latest';
 

@@ -250,7 +250,7 @@ describe('hand-over to compose', () => {
 });
 
 describe('networks that already exist without the options', () => {
-  it('an external network is never used silently; --recreate replaces it', async () => {
+  it('with --snat native, an external network is never used silently; --recreate replaces it', async () => {
     const net = 'ipc-e2e-bare';
     await sh(['docker', 'network', 'create', net]);
     cleanups.push(() => sh(['docker', 'network', 'rm', net]));
@@ -259,17 +259,19 @@ describe('networks that already exist without the options', () => {
       `services:\n  web:\n${service('    networks: [ext]')}\nnetworks:\n  ext:\n    external: true\n    name: ${net}\n    x-egress-ip: ${EXTRA[5]}`,
     );
     const before = await hostState();
-    const refused = await ipcompose(['up', '-d'], { cwd: dir });
+    const refused = await ipcompose(['up', '--snat', 'native', '-d'], { cwd: dir });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`network ${net} exists without the egress options`));
     expect(refused.stderr).toMatch(/hint: run `ipcompose up --recreate`/);
     expect(await hostState()).toEqual(before);
 
-    await upOk(dir, ['up', '--recreate', '-d']);
+    await upOk(dir, ['up', '--snat', 'native', '--recreate', '-d']);
     expect(await seenFrom('e2e-recreate-web-1')).toBe(EXTRA[5]);
+    const options = await sh(['docker', 'network', 'inspect', net, '--format', '{{index .Options "com.docker.network.host_ipv4"}}']);
+    expect(options.stdout.trim()).toBe(EXTRA[5]);
   });
 
-  it('a stack first started by plain compose gets its address through compose’s config hash', async () => {
+  it('with --snat native, a stack first started by plain compose gets its address through compose’s config hash', async () => {
     const dir = stack('e2e-adopt', `services:\n  web:\n${service('    ports: ["18088:80"]')}`);
     const plain = await sh(['docker', 'compose', '--project-directory', dir, 'up', '-d']);
     expect(plain.code, plain.stderr).toBe(0);
@@ -277,7 +279,7 @@ describe('networks that already exist without the options', () => {
     const { writeFileSync, readFileSync } = await import('node:fs');
     const file = `${dir}/compose.yaml`;
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nx-egress-ip: ${EXTRA[5]}\n`);
-    const r = await upOk(dir);
+    const r = await upOk(dir, ['up', '--snat', 'native', '-d']);
     expect(r.stderr).toMatch(/compose replaces network e2e-adopt_default/);
     expect(await seenFrom('e2e-adopt-web-1')).toBe(EXTRA[5]);
     expect(await fromPeer(EXTRA[5], 18088)).toBe(true);

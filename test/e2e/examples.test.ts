@@ -88,9 +88,11 @@ describe('examples, brought up through ipcompose and verified', () => {
     expect(await seenFrom('porting-app-1')).toBe(PRIMARY);
     expect((await ipcompose(['doctor'], { cwd: dir })).status).toBe(0);
     expect((await ipcompose(['init', '--ip', '198.18.0.14'], { cwd: dir })).status).toBe(0);
+    const network = (await sh(['docker', 'network', 'inspect', 'porting_default', '--format', '{{.Id}}'])).stdout;
     const plan = await ipcompose(['plan'], { cwd: dir });
-    expect(plan.stdout).toMatch(/compose replaces it/);
+    expect(plan.stdout).toMatch(/porting_default +198\.18\.0\.14 +\(project\) +exists; ipcompose's SNAT rule/);
     await up(dir);
+    expect((await sh(['docker', 'network', 'inspect', 'porting_default', '--format', '{{.Id}}'])).stdout).toBe(network);
     await verifyOk(dir, [`http://${PEER}/`]);
     expect(await fromPeer('198.18.0.14', 8070)).toBe(true);
     expect(await fromPeer(PRIMARY, 8070)).toBe(false);
