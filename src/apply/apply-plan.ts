@@ -5,7 +5,7 @@ import { EnvironmentError } from '../errors.js';
 import type { Output } from '../output.js';
 import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
-import { rulesFor, syncRules } from './fallback.js';
+import { liveBridges, rulesFor, syncRules } from './fallback.js';
 
 export interface ApplyContext {
   engine: EngineRequest;
@@ -55,7 +55,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
           const hadRules = chainRules(before.lines).some((l) => projectOf(l) === ctx.project);
           await output.task(`SNAT rules in ${CHAIN} for ${step.networks.map((n) => n.name).join(', ')}`, async () => {
             const rules = await rulesFor(engine, ctx.project, step.networks);
-            const written = await syncRules(ctx.run, [ctx.project], rules);
+            const written = await syncRules(ctx.run, [ctx.project], rules, await liveBridges(engine));
             applied.wroteFirstRules = !hadRules && written.length > 0;
           });
           break;

@@ -1,4 +1,4 @@
-import { inspectNetwork, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
+import { inspectNetwork, listNetworks, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
 import { natSnapshot, restoreBatch, type Family } from '../adapters/iptables.js';
 import type { Runner } from '../adapters/run.js';
 import { EnvironmentError } from '../errors.js';
@@ -15,6 +15,11 @@ export interface FallbackNetwork {
 /** Docker names a bridge br-<first 12 of the id> unless the network says otherwise. */
 export function bridgeName(n: NetworkInfo): string {
   return n.options['com.docker.network.bridge.name'] ?? `br-${n.id.slice(0, 12)}`;
+}
+
+/** The bridge of every network the engine has now. */
+export async function liveBridges(engine: EngineRequest): Promise<Set<string>> {
+  return new Set([...(await listNetworks(engine)).values()].map(bridgeName));
 }
 
 /** The rules for networks as they exist now: one per family that has both an address and a subnet. */
@@ -36,12 +41,18 @@ export async function rulesFor(engine: EngineRequest, project: string, networks:
  * family, nothing written when nothing changes), then checks that no
  * MASQUERADE for those subnets comes first. Returns the families it wrote.
  */
-export async function syncRules(run: Runner, projects: readonly string[], rules: readonly FallbackRule[]): Promise<Family[]> {
+export async function syncRules(
+  run: Runner,
+  projects: readonly string[],
+  rules: readonly FallbackRule[],
+  /** When given, rules of other projects whose bridge no longer exists go too. */
+  liveBridges?: ReadonlySet<string>,
+): Promise<Family[]> {
   const written: Family[] = [];
   for (const family of [4, 6] as const) {
     const mine = rules.filter((r) => (family === 6) === r.subnet.includes(':'));
     const before = await natSnapshot(run, family, CHAIN);
-    const input = restoreInput(before.lines, before.hasChain, projects, mine);
+    const input = restoreInput(before.lines, before.hasChain, projects, mine, liveBridges);
     if (input === undefined) continue;
     await restoreBatch(run, family, input);
     written.push(family);

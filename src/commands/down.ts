@@ -1,4 +1,4 @@
-import { syncRules } from '../apply/fallback.js';
+import { liveBridges, syncRules } from '../apply/fallback.js';
 import { loadProject } from '../project/load.js';
 import type { CommandContext } from './context.js';
 import { handOver } from './hand-over.js';
@@ -16,7 +16,7 @@ export async function down(options: DownOptions): Promise<number> {
   const project = await loadProject(options, { recreate: false, requireApplicable: false });
   const status = await handOver(options, project, ['down', ...options.args]);
   if (status === 0) {
-    const written = await syncRules(options.run, [project.model.name], []);
+    const written = await syncRules(options.run, [project.model.name], [], await liveBridges(options.engine));
     if (written.length > 0) options.output.step(`removed the SNAT rules of project ${project.model.name}`);
   }
   return status;

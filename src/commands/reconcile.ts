@@ -1,6 +1,6 @@
 import { listNetworks, projectContainers, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
 import { natSnapshot, snatState } from '../adapters/iptables.js';
-import { bridgeName, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
+import { bridgeName, liveBridges, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
 import { LABEL_FALLBACK_PREFIX, LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_IPV4, OPT_HOST_IPV6 } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
 import type { CommandContext } from './context.js';
@@ -35,10 +35,10 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
   const rules = (await Promise.all([...byProject].map(([project, networks]) => rulesFor(options.engine, project, networks)))).flat();
   const inChain = [...chainRules(nat4.lines), ...chainRules(nat6.lines)].map(projectOf).filter((p): p is string => p !== undefined);
   const projects = [...new Set([...inChain, ...byProject.keys()])];
-  const written = await syncRules(options.run, projects, rules);
+  const written = await syncRules(options.run, projects, rules, await liveBridges(options.engine));
   options.output.step(
     written.length > 0
-      ? `re-applied ${rules.length} SNAT rule(s) for ${byProject.size} project(s) in ${CHAIN}`
+      ? `updated ${CHAIN}: ${rules.length} SNAT rule(s) for ${byProject.size} project(s), stale ones removed`
       : `nothing to do: ${rules.length} SNAT rule(s) already in place`,
   );
   return 0;

@@ -44,11 +44,20 @@ export function jumpIsFirst(saved: readonly string[]): boolean {
  * first in POSTROUTING; undefined when nothing would change. Declaring the
  * chain (`:CHAIN - [0:0]`) flushes it inside the same atomic batch.
  */
-export function restoreInput(saved: readonly string[], hasChain: boolean, projects: readonly string[], rules: readonly FallbackRule[]): string | undefined {
+export function restoreInput(
+  saved: readonly string[],
+  hasChain: boolean,
+  projects: readonly string[],
+  rules: readonly FallbackRule[],
+  liveBridges?: ReadonlySet<string>,
+): string | undefined {
   const current = chainRules(saved);
+  // A rule matches on the source subnet, and Docker hands a removed network's
+  // subnet to the next one: a rule whose bridge is gone would SNAT a stranger.
   const kept = current.filter((l) => {
     const p = projectOf(l);
-    return p === undefined || !projects.includes(p);
+    const bridge = / ! -o (\S+) /.exec(l)?.[1];
+    return (p === undefined || !projects.includes(p)) && (!liveBridges || (bridge !== undefined && liveBridges.has(bridge)));
   });
   const desired = [...kept, ...rules.map(ruleLine)];
   const sameRules = desired.length === current.length && desired.every((l, i) => l === current[i]);

@@ -74,9 +74,13 @@ export async function fromPeer(address: string, port: number): Promise<boolean> 
   return r.code === 0 && r.stdout.trim() === 'ok';
 }
 
-/** Removes a compose project whatever state it is in. */
+/**
+ * Removes a compose project whatever state it is in (even with a broken
+ * compose file), then lets ipcompose drop SNAT rules whose network is gone.
+ */
 export async function composeDown(dir: string, project: string): Promise<void> {
   await sh(['docker', 'compose', '--project-directory', dir, '-p', project, 'down', '-t', '0', '--remove-orphans']);
+  await sh([CLI, '-q', 'reconcile']);
 }
 
 /** Networks and the nat table, for before/after comparisons. */

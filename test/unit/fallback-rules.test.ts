@@ -46,3 +46,14 @@ describe('the fallback chain', () => {
     expect(fallbackState([`-A POSTROUTING -j ${CHAIN}`, ruleLine(r)], '172.18.0.0/16', 'br-shop_default', '203.0.113.5')).toEqual({ present: true, first: true });
   });
 });
+
+describe('stale rules', () => {
+  it("drop rules of other projects whose bridge is gone, since Docker reuses subnets", () => {
+    const gone = rule('old', 'old_default', '172.18.0.0/16', '203.0.113.9');
+    const live = rule('blog', 'blog_default', '172.19.0.0/16', '203.0.113.6');
+    const saved = [`-A POSTROUTING -j ${CHAIN}`, ruleLine(gone), ruleLine(live)];
+    const input = restoreInput(saved, true, ['shop'], [], new Set(['br-blog_default']))!;
+    expect(input).not.toContain('project=old');
+    expect(input).toContain(ruleLine(live));
+  });
+});
