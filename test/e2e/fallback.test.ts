@@ -90,6 +90,24 @@ describe('--snat iptables', () => {
   });
 });
 
+describe('IPv6 through the fallback', () => {
+  it('a dual-stack network gets its IPv6 egress from an ip6tables rule of ipcompose', async () => {
+    const dir = stack(
+      'e2e-fb-v6',
+      `x-egress-ip: { ipv4: ${EXTRA[0]}, ipv6: "fd18:0:0:1::17" }\nservices:\n  web:\n${service()}\nnetworks:\n  default:\n    enable_ipv6: true\n`,
+    );
+    const r = await ipcompose(['up', '--snat', 'iptables', '-d'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const v6 = await sh(['docker', 'exec', 'e2e-fb-v6-web-1', 'timeout', '5', 'wget', '-qO-', 'http://[fd18:0:0:1::fe]/']);
+    expect(v6.stdout.trim()).toBe('fd18:0:0:1::17');
+    expect(await seenFrom('e2e-fb-v6-web-1')).toBe(EXTRA[0]);
+    const rules6 = (await sh(['ip6tables-save', '-t', 'nat'])).stdout;
+    expect(rules6).toMatch(/-A IPCOMPOSE-POSTROUTING -s \S+ ! -o br-\w+ -m comment --comment "ipcompose project=e2e-fb-v6 network=e2e-fb-v6_default" -j SNAT --to-source fd18:0:0:1::17/);
+    expect((await ipcompose(['down', '-t', '0'], { cwd: dir })).status).toBe(0);
+    expect((await sh(['ip6tables-save', '-t', 'nat'])).stdout).not.toContain('IPCOMPOSE');
+  });
+});
+
 describe('ipcompose reconcile', () => {
   const startEngine = join(dirname(fileURLToPath(import.meta.url)), '../bench/start-engine.sh');
 

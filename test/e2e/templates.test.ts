@@ -26,8 +26,22 @@ describe('templates', () => {
   });
 });
 
+describe('systemd units', () => {
+  it('verify with systemd-analyze and run what they start', async () => {
+    const dir = join(templates, 'systemd');
+    const units = readdirSync(dir).map((u) => join(dir, u));
+    expect(units.length).toBeGreaterThanOrEqual(4);
+    const analyzed = await sh(['systemd-analyze', 'verify', '--man=no', ...units]);
+    expect(analyzed.code, analyzed.stderr).toBe(0);
+    for (const unit of units) {
+      const exec = /^ExecStart=\/usr\/bin\/env ipcompose (\w+)$/m.exec(readFileSync(unit, 'utf8'));
+      if (exec) expect((await ipcompose([exec[1]!], { cwd: '/' })).status).toBe(0);
+    }
+  });
+});
+
 describe('--help', () => {
-  it.each(['up', 'down', 'plan', 'status', 'verify', 'doctor', 'init'])('%s --help shows its options and an example', async (command) => {
+  it.each(['up', 'down', 'plan', 'status', 'verify', 'doctor', 'init', 'reconcile'])('%s --help shows its options and an example', async (command) => {
     const r = await ipcompose([command, '--help'], { cwd: '/' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: ipcompose ${command}`));
