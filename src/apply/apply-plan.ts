@@ -6,6 +6,7 @@ import type { Output } from '../output.js';
 import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
 import { liveBridges, rulesFor, syncRules } from './fallback.js';
+import { routedSubnets, syncRouting } from './policy-routing.js';
 
 export interface ApplyContext {
   engine: EngineRequest;
@@ -21,6 +22,7 @@ export interface Applied {
   createdNetworks: string[];
   /** This run wrote the project's first SNAT rules. */
   wroteFirstRules: boolean;
+  routed?: boolean;
 }
 
 /**
@@ -48,7 +50,13 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
           applied.createdNetworks.push(step.name);
           break;
         case 'compose-create':
-          await output.task('letting compose create the networks before their SNAT rules', ctx.composeCreate);
+          await output.task('letting compose create the networks before their SNAT rules and routing', ctx.composeCreate);
+          break;
+        case 'policy-routing':
+          await output.task(`policy routing for ${step.networks.map((n) => `${n.name} via ${n.routing.gateway} dev ${n.routing.interface}`).join(', ')}`, async () => {
+            await syncRouting(ctx.run, engine, await routedSubnets(engine, step.networks));
+          });
+          applied.routed = true;
           break;
         case 'snat-rules': {
           const before = await natSnapshot(ctx.run, 4, CHAIN);

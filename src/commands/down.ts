@@ -1,4 +1,5 @@
 import { liveBridges, syncRules } from '../apply/fallback.js';
+import { syncRouting } from '../apply/policy-routing.js';
 import { loadProject } from '../project/load.js';
 import type { CommandContext } from './context.js';
 import { handOver } from './hand-over.js';
@@ -9,8 +10,8 @@ export interface DownOptions extends CommandContext {
 
 /**
  * `ipcompose down`: compose down with the same files and override as `up`,
- * then the project's SNAT rules in ipcompose's chain go. Other projects'
- * rules, and Docker's, stay.
+ * then the project's SNAT rules in ipcompose's chain and its policy routing
+ * go. Other projects' rules, and Docker's, stay.
  */
 export async function down(options: DownOptions): Promise<number> {
   const project = await loadProject(options, { recreate: false, requireApplicable: false });
@@ -18,6 +19,9 @@ export async function down(options: DownOptions): Promise<number> {
   if (status === 0) {
     const written = await syncRules(options.run, [project.model.name], [], await liveBridges(options.engine));
     if (written.length > 0) options.output.step(`removed the SNAT rules of project ${project.model.name}`);
+    if (project.plan?.networks.some((n) => n.routing) && (await syncRouting(options.run, options.engine, []))) {
+      options.output.step(`removed the policy routing of project ${project.model.name}`);
+    }
   }
   return status;
 }

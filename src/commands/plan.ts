@@ -29,7 +29,9 @@ export function planDocument(ctx: CommandContext, project: LoadedProject, subcom
       ? { ...describeStep(s), argv: composeArgv(ctx, project, ['up', '--no-start']) }
       : s.kind === 'snat-rules'
         ? { ...describeStep(s), argv: ['iptables-restore', '--noflush', '--wait', '5'] }
-        : { ...describeStep(s), request: stepRequest(s) },
+        : s.kind === 'policy-routing'
+          ? { ...describeStep(s), argv: ['ip', '-batch', '-'] }
+          : { ...describeStep(s), request: stepRequest(s) },
   );
   if (p?.override) {
     actions.push({
@@ -141,6 +143,8 @@ function describeStep(step: Step): Record<string, unknown> {
       return { kind: step.kind };
     case 'snat-rules':
       return { kind: step.kind, chain: CHAIN, networks: step.networks.map((n) => ({ name: n.name, ipv4: n.address.ipv4 ?? null, ipv6: n.address.ipv6 ?? null })) };
+    case 'policy-routing':
+      return { kind: step.kind, networks: step.networks.map((n) => ({ name: n.name, ...n.routing })) };
     case 'create-network':
       return { kind: step.kind, name: step.name, options: step.options, labels: step.labels, ipv6: step.ipv6 };
     case 'remove-network':
@@ -155,6 +159,7 @@ function stepRequest(step: Step): { method: string; path: string; body?: unknown
   switch (step.kind) {
     case 'compose-create':
     case 'snat-rules':
+    case 'policy-routing':
       return [];
     case 'create-network':
       return [{ method: 'POST', path: '/networks/create', body: createNetworkBody(step) }];

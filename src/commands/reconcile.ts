@@ -1,7 +1,10 @@
 import { listNetworks, projectContainers, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
 import { natSnapshot, snatState } from '../adapters/iptables.js';
 import { bridgeName, liveBridges, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
-import { LABEL_FALLBACK_PREFIX, LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_IPV4, OPT_HOST_IPV6 } from '../plan/egress-plan.js';
+import { syncRouting } from '../apply/policy-routing.js';
+import { hostAddresses } from '../host/addresses.js';
+import { tableFor } from '../plan/policy-routing.js';
+import { LABEL_FALLBACK_PREFIX, LABEL_GATEWAY, LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_IPV4, OPT_HOST_IPV6 } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
 import type { CommandContext } from './context.js';
 
@@ -36,8 +39,17 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
   const inChain = [...chainRules(nat4.lines), ...chainRules(nat6.lines)].map(projectOf).filter((p): p is string => p !== undefined);
   const projects = [...new Set([...inChain, ...byProject.keys()])];
   const written = await syncRules(options.run, projects, rules, await liveBridges(options.engine));
+  // Policy routing of second NICs, from the gateway label and the NIC holding the address.
+  const host = hostAddresses();
+  const routed = wanted.flatMap(({ network, address }) => {
+    const gateway = network.labels[LABEL_GATEWAY];
+    const nic = host.find((h) => h.address === address.ipv4);
+    const subnet = network.subnets.find((s) => !s.includes(':'));
+    return gateway && nic && subnet ? [{ subnet, interface: nic.interface, gateway, table: tableFor(nic.interface, gateway), ...(nic.prefix ? { prefix: nic.prefix } : {}) }] : [];
+  });
+  const rerouted = await syncRouting(options.run, options.engine, routed);
   options.output.step(
-    written.length > 0
+    written.length > 0 || rerouted
       ? `updated ${CHAIN}: ${rules.length} SNAT rule(s) for ${byProject.size} project(s), stale ones removed`
       : `nothing to do: ${rules.length} SNAT rule(s) already in place`,
   );

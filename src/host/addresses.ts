@@ -6,12 +6,22 @@ export interface HostAddress {
   address: string;
   family: 4 | 6;
   internal: boolean;
+  /** The connected prefix, e.g. 203.0.113.0/29. */
+  prefix?: string;
 }
 
 /**
  * The addresses assigned to this host's interfaces. Read from the kernel via
  * Node (getifaddrs), so checking a declaration costs no process.
  */
+/** 203.0.113.5 with 29 bits -> 203.0.113.0/29. */
+export function networkPrefix(address: string, bits: number): string {
+  const n = address.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.')}/${bits}`;
+}
+
 export function hostAddresses(): HostAddress[] {
   const out: HostAddress[] = [];
   for (const [name, list] of Object.entries(networkInterfaces())) {
@@ -22,6 +32,7 @@ export function hostAddresses(): HostAddress[] {
         address: family === 6 ? canonicalIPv6(a.address.split('%')[0]!) : a.address,
         family,
         internal: a.internal,
+        ...(family === 4 && a.cidr ? { prefix: networkPrefix(a.address, Number(a.cidr.split('/')[1])) } : {}),
       });
     }
   }

@@ -1,6 +1,8 @@
 import type { NetworkInfo } from '../adapters/engine.js';
 import { UserError } from '../errors.js';
 import type { HostAddress } from '../host/addresses.js';
+import type { DefaultRoute } from '../host/routes.js';
+import { tableFor, type Routing } from './policy-routing.js';
 import {
   DeclarationError,
   formatAddress,
@@ -33,6 +35,8 @@ export const LABEL_MODE = 'io.ipcompose.mode';
  * finds them without the compose files.
  */
 export const LABEL_FALLBACK_PREFIX = 'io.ipcompose.fallback.';
+/** The gateway of a second NIC, for policy routing (also found again by reconcile). */
+export const LABEL_GATEWAY = 'io.ipcompose.gateway';
 
 const COMPOSE_NETWORK_LABEL = 'com.docker.compose.network';
 const COMPOSE_CONFIG_HASH_LABEL = 'com.docker.compose.config-hash';
@@ -44,6 +48,8 @@ export interface EngineFacts {
   /** Engine networks by name, for the networks this project uses (absent = missing). */
   networks: Map<string, NetworkInfo>;
   hostAddresses: HostAddress[];
+  /** The main table's IPv4 default routes, best first. */
+  defaultRoutes?: DefaultRoute[];
 }
 
 export type SnatMode = 'auto' | 'native' | 'iptables';
@@ -83,6 +89,8 @@ export interface EgressNetwork {
   mode: 'native' | 'fallback';
   /** Why this mode, for `plan`. */
   reason: string;
+  /** Policy routing through a NIC other than the default route's. */
+  routing?: Routing;
   /** Why a 'conflict' network blocks `up`. */
   problem?: UserError;
 }
@@ -102,7 +110,9 @@ export type Step =
   /** Compose creates the project's networks (and containers, stopped) so fallback rules can name their subnets first. */
   | { kind: 'compose-create' }
   /** ipcompose's SNAT rules for this project's fallback networks, as one batch per family. */
-  | { kind: 'snat-rules'; networks: { name: string; address: EgressAddress }[] };
+  | { kind: 'snat-rules'; networks: { name: string; address: EgressAddress }[] }
+  /** ip rules and a routing table per second NIC, in one `ip -batch`. */
+  | { kind: 'policy-routing'; networks: { name: string; routing: Routing }[] };
 
 export interface Plan {
   project: string;
@@ -288,8 +298,17 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     }
   }
   const fallback = networks.filter((n) => n.mode === 'fallback');
-  if (fallback.some((n) => n.state === 'compose-creates')) steps.push({ kind: 'compose-create' });
+  const routed = networks.filter((n) => n.routing);
+  if ([...fallback, ...routed].some((n) => n.state === 'compose-creates')) steps.push({ kind: 'compose-create' });
   if (fallback.length > 0) steps.push({ kind: 'snat-rules', networks: fallback.map((n) => ({ name: n.name, address: n.address })) });
+  if (routed.length > 0) steps.push({ kind: 'policy-routing', networks: routed.map((n) => ({ name: n.name, routing: n.routing! })) });
+  for (const n of networks) {
+    const iface = facts.hostAddresses.find((h) => h.address === n.address.ipv4)?.interface;
+    const main = facts.defaultRoutes?.[0];
+    if (!n.routing && iface && main && iface !== main.interface) {
+      notes.push(`${n.address.ipv4} is on ${iface}, but the default route is on ${main.interface}; if ${iface} reaches the internet through a gateway of its own, declare it: { ipv4: ${n.address.ipv4}, gateway: <gateway> }`);
+    }
+  }
 
   const override =
     Object.keys(overrideNetworks).length > 0 || Object.keys(overrideServices).length > 0
@@ -372,7 +391,12 @@ function egressNetwork(
   // Engine < 25 has no host_ipv6: in auto mode IPv6 egress comes from ipcompose's own rule.
   const noHostIpv6 = ipv6 && !atLeast(facts.engine, 25);
   const forcedFallback = snat === 'iptables' ? 'requested with --snat iptables' : noHostIpv6 && snat === 'auto' ? `Engine ${facts.engine.text} has no host_ipv6` : undefined;
-  const labels = { ...egressLabels(project, decl.address), ...(external ? { [LABEL_CREATED]: 'true' } : {}) };
+  const routing = routingFor(decl.address, facts);
+  const labels = {
+    ...egressLabels(project, decl.address),
+    ...(external ? { [LABEL_CREATED]: 'true' } : {}),
+    ...(routing ? { [LABEL_GATEWAY]: routing.gateway } : {}),
+  };
   const native = {
     key,
     name,
@@ -384,6 +408,7 @@ function egressNetwork(
     labels,
     mode: 'native' as const,
     reason: "Docker's host_ipv4/host_ipv6 options",
+    ...(routing ? { routing } : {}),
   };
   const fallback = (reason: string) => ({ ...native, options: {}, labels: { ...labels, [LABEL_MODE]: 'fallback' }, mode: 'fallback' as const, reason });
   const existing = facts.networks.get(name);
@@ -435,6 +460,20 @@ function egressNetwork(
     return conflict(`${what}, and containers of other projects are attached (${foreign.map((c) => c.name).join(', ')})`, 'disconnect them first with docker network disconnect');
   }
   return { ...native, state: 'recreate' };
+}
+
+/**
+ * An address on a NIC that does not hold the default route needs policy
+ * routing through that NIC's gateway: the declared one, else the NIC's own
+ * default route in the main table (a second, higher-metric default).
+ */
+export function routingFor(address: EgressAddress, facts: Pick<EngineFacts, 'hostAddresses' | 'defaultRoutes'>): Routing | undefined {
+  const host = facts.hostAddresses.find((h) => h.address === address.ipv4);
+  const iface = host?.interface;
+  const routes = facts.defaultRoutes ?? [];
+  if (!iface || routes[0]?.interface === iface) return undefined;
+  const gateway = address.gateway ?? routes.find((r) => r.interface === iface)?.gateway;
+  return gateway ? { interface: iface, gateway, table: tableFor(iface, gateway), ...(host?.prefix ? { prefix: host.prefix } : {}) } : undefined;
 }
 
 function recreateHint(existing: NetworkInfo): string {

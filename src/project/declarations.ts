@@ -8,6 +8,8 @@ export const EXTENSION = 'x-egress-ip';
 export interface EgressAddress {
   ipv4?: string;
   ipv6?: string;
+  /** IPv4 gateway of the NIC holding ipv4, when it is not the host's default route. */
+  gateway?: string;
 }
 
 export type Placement =
@@ -73,9 +75,9 @@ export function parseAddress(value: unknown, keyPath: string[]): EgressAddress {
   }
   if (typeof value === 'object' && !Array.isArray(value)) {
     const entries = Object.entries(value as Record<string, unknown>);
-    const unknown = entries.map(([k]) => k).filter((k) => k !== 'ipv4' && k !== 'ipv6');
+    const unknown = entries.map(([k]) => k).filter((k) => k !== 'ipv4' && k !== 'ipv6' && k !== 'gateway');
     if (unknown.length > 0) {
-      throw new DeclarationError(keyPath, value, `has unknown key ${unknown.join(', ')}`, 'the keys are ipv4 and ipv6');
+      throw new DeclarationError(keyPath, value, `has unknown key ${unknown.join(', ')}`, 'the keys are ipv4, ipv6 and gateway');
     }
     const out: EgressAddress = {};
     const v4 = (value as Record<string, unknown>).ipv4;
@@ -94,6 +96,13 @@ export function parseAddress(value: unknown, keyPath: string[]): EgressAddress {
     }
     if (out.ipv4 === undefined && out.ipv6 === undefined) {
       throw new DeclarationError(keyPath, value, 'names no address', FORMS_HINT);
+    }
+    const gateway = (value as Record<string, unknown>).gateway;
+    if (gateway !== undefined) {
+      if (typeof gateway !== 'string' || !isIPv4(gateway.trim()) || out.ipv4 === undefined) {
+        throw new DeclarationError([...keyPath, 'gateway'], gateway, 'is not the IPv4 gateway of an ipv4 address', 'write { ipv4: 203.0.113.5, gateway: 203.0.113.1 }');
+      }
+      out.gateway = gateway.trim();
     }
     return out;
   }

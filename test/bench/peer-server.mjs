@@ -8,11 +8,12 @@ import { createServer } from 'node:http';
 const port = Number(process.env.PEER_PORT ?? 80);
 const stunPort = Number(process.env.PEER_STUN_PORT ?? 3478);
 const MAGIC = 0x2112a442;
+const name = process.env.PEER_NAME ?? 'peer';
 
 createServer((req, res) => {
   const seen = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
-  res.end(`${seen}\n`);
+  res.end(req.url === '/whoami' ? `${name} ${seen}\n` : `${seen}\n`);
 }).listen({ port, host: '::' });
 
 // RFC 5389: a Binding success response with one XOR-MAPPED-ADDRESS (IPv4).

@@ -5,6 +5,12 @@
 #                 fd18:0:0:1::1/64 (primary) + fd18:0:0:1::11-::18
 #   peer up0:     198.18.0.254/24 and fd18:0:0:1::fe/64, running peer-server.mjs
 #                 (HTTP on port 80, STUN on UDP 3478)
+# A second "NIC" with its own gateway, for policy routing:
+#   host ipc-up1: 198.18.1.2/24 (primary) + 198.18.1.11/24
+#   peer2 (namespace ipc-peer2) up1: 198.18.1.1/24, the gateway of that NIC
+# Both peers also hold 198.18.99.1 (a host "on the internet"); this host
+# reaches it through the first peer unless policy routing says otherwise.
+# GET /whoami on either answers with the peer's name and the source it sees.
 # 198.18.0.0/15 is the benchmarking range and fd18:0:0:1::/64 a ULA prefix;
 # the script refuses to run if either is already in use on this machine.
 # Usage: uplink.sh up | down
@@ -12,8 +18,11 @@ set -euo pipefail
 
 ns=ipc-peer
 host_if=ipc-up0
+ns2=ipc-peer2
+host_if2=ipc-up1
 here=$(cd "$(dirname "$0")" && pwd)
 pidfile=/run/ipcompose-peer.pid
+pidfile2=/run/ipcompose-peer2.pid
 
 up() {
   if ip link show "$host_if" >/dev/null 2>&1; then
@@ -26,6 +35,10 @@ up() {
   fi
   if ip -o route show 198.18.0.0/24 | grep -q .; then
     echo "uplink: a route for 198.18.0.0/24 already exists; not touching it" >&2
+    exit 3
+  fi
+  if ip -o addr show | grep -q ' 198\.18\.\(1\|99\)\.' || ip -o route show 198.18.1.0/24 | grep -q . || ip -o route show 198.18.99.0/24 | grep -q .; then
+    echo "uplink: 198.18.1.0/24 or 198.18.99.0/24 is already in use on this machine; not touching it" >&2
     exit 3
   fi
   if ip -o -6 addr show | grep -q ' fd18:0:0:1:' || ip -o -6 route show fd18:0:0:1::/64 | grep -q .; then
@@ -50,32 +63,55 @@ up() {
   ip -n "$ns" addr add 198.18.0.254/24 dev up0
   ip -n "$ns" -6 addr add fd18:0:0:1::fe/64 dev up0 nodad
   ip -n "$ns" link set up0 up
+  ip -n "$ns" addr add 198.18.99.1/32 dev lo
+
+  ip netns add "$ns2"
+  ip link add "$host_if2" type veth peer name up1 netns "$ns2"
+  ip addr add 198.18.1.2/24 dev "$host_if2"
+  ip addr add 198.18.1.11/24 dev "$host_if2"
+  ip link set "$host_if2" up
+  ip -n "$ns2" link set lo up
+  ip -n "$ns2" addr add 198.18.1.1/24 dev up1
+  ip -n "$ns2" link set up1 up
+  ip -n "$ns2" addr add 198.18.99.1/32 dev lo
+  # This host's way to the "internet" host: the first uplink.
+  ip route add 198.18.99.0/24 via 198.18.0.254 dev "$host_if"
   ensure_server
 }
 
 ensure_server() {
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  start_server "$ns" peer "$pidfile" 198.18.0.254
+  start_server "$ns2" peer2 "$pidfile2" 198.18.1.1
+}
+
+start_server() { # namespace name pidfile address
+  if [ -f "$3" ] && kill -0 "$(cat "$3")" 2>/dev/null; then
     return 0
   fi
-  ip netns exec "$ns" nohup node "$here/peer-server.mjs" >/var/log/ipcompose-peer.log 2>&1 &
-  echo $! > "$pidfile"
+  PEER_NAME=$2 ip netns exec "$1" nohup node "$here/peer-server.mjs" >"/var/log/ipcompose-$2.log" 2>&1 &
+  echo $! > "$3"
   for _ in $(seq 1 50); do
-    if ip netns exec "$ns" curl -s --max-time 1 http://198.18.0.254/ >/dev/null 2>&1; then
+    if ip netns exec "$1" curl -s --max-time 1 "http://$4/" >/dev/null 2>&1; then
       return 0
     fi
     sleep 0.1
   done
-  echo "uplink: the peer server did not start; see /var/log/ipcompose-peer.log" >&2
+  echo "uplink: the $2 server did not start; see /var/log/ipcompose-$2.log" >&2
   exit 3
 }
 
 down() {
-  if [ -f "$pidfile" ]; then
-    kill "$(cat "$pidfile")" 2>/dev/null || true
-    rm -f "$pidfile"
-  fi
+  for p in "$pidfile" "$pidfile2"; do
+    if [ -f "$p" ]; then
+      kill "$(cat "$p")" 2>/dev/null || true
+      rm -f "$p"
+    fi
+  done
+  ip route del 198.18.99.0/24 2>/dev/null || true
   ip link del "$host_if" 2>/dev/null || true
+  ip link del "$host_if2" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
+  ip netns del "$ns2" 2>/dev/null || true
 }
 
 case "${1:-}" in

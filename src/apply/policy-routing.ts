@@ -1,0 +1,34 @@
+import { inspectNetwork, listNetworks, type EngineRequest } from '../adapters/engine.js';
+import { ipBatch, ipRules } from '../adapters/ip.js';
+import type { Runner } from '../adapters/run.js';
+import { EnvironmentError } from '../errors.js';
+import { routingCommands, type RoutedSubnet, type Routing } from '../plan/policy-routing.js';
+
+/** The IPv4 subnets of every network the engine has now. */
+export async function liveSubnets(engine: EngineRequest): Promise<Set<string>> {
+  return new Set([...(await listNetworks(engine)).values()].flatMap((n) => n.subnets.filter((s) => !s.includes(':'))));
+}
+
+export async function routedSubnets(engine: EngineRequest, networks: readonly { name: string; routing: Routing }[]): Promise<RoutedSubnet[]> {
+  return Promise.all(
+    networks.map(async (n) => {
+      const subnet = (await inspectNetwork(engine, n.name))?.subnets.find((s) => !s.includes(':'));
+      if (!subnet) throw new EnvironmentError(`network ${n.name} has no IPv4 subnet to route`, 'run ipcompose up again');
+      return { subnet, ...n.routing };
+    }),
+  );
+}
+
+/**
+ * Brings ipcompose's ip rules to `wanted`, keeping rules of other live
+ * networks and dropping those whose network is gone; one `ip -batch`.
+ * Returns whether anything was written.
+ */
+export async function syncRouting(run: Runner, engine: EngineRequest, wanted: readonly RoutedSubnet[]): Promise<boolean> {
+  const [current, live] = await Promise.all([ipRules(run), liveSubnets(engine)]);
+  const commands = routingCommands(current, wanted, live);
+  const changes = commands.filter((c) => !c.startsWith('route replace'));
+  if (changes.length === 0 && wanted.length === 0) return false;
+  await ipBatch(run, commands);
+  return changes.length > 0;
+}
