@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { composeVersion, findComposeBinary } from '../adapters/compose.js';
 import { engineInfo, listNetworks, projectContainers, type EngineInfo } from '../adapters/engine.js';
-import { iptablesVariant, natTable } from '../adapters/iptables.js';
+import { iptablesVariant, natSnapshot, natTable } from '../adapters/iptables.js';
+import { liveBridges } from '../apply/fallback.js';
+import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
 import { IpcomposeError } from '../errors.js';
 import { composeRecreatesChangedNetworks, LABEL_PROJECT, supportsGwPriority } from '../plan/egress-plan.js';
 import { resolveComposeFiles } from '../project/compose-files.js';
@@ -136,13 +138,23 @@ async function leftoversFinding(options: DoctorOptions): Promise<Finding> {
     }),
   );
   const leftovers = [...networks.values()].filter((n) => !claimed.has(n.labels[LABEL_PROJECT]!));
-  if (leftovers.length === 0) return { check: 'leftovers', level: 'ok', detail: `no unclaimed ipcompose networks (${networks.size} in use)` };
-  return {
-    check: 'leftovers',
-    level: 'warn',
-    detail: `egress networks whose project runs nothing: ${leftovers.map((n) => `${n.name} (${n.labels[LABEL_PROJECT]})`).join(', ')}`,
-    fix: `docker network rm ${leftovers.map((n) => n.name).join(' ')}`,
-  };
+  // Rules of ipcompose's chain whose network is gone, or whose project runs nothing.
+  const bridges = await liveBridges(options.engine);
+  const nat = await attempt(() => natSnapshot(options.run, 4, CHAIN));
+  const staleRules = nat instanceof IpcomposeError ? [] : chainRules(nat.lines).filter((l) => {
+    const bridge = / ! -o (\S+) /.exec(l)?.[1];
+    const project = projectOf(l);
+    return !bridge || !bridges.has(bridge) || (project !== undefined && networks.size > 0 && !claimed.has(project) && projects.includes(project));
+  });
+  if (leftovers.length === 0 && staleRules.length === 0) {
+    return { check: 'leftovers', level: 'ok', detail: `no unclaimed ipcompose networks or rules (${networks.size} networks in use)` };
+  }
+  const parts = [
+    ...(leftovers.length > 0 ? [`egress networks whose project runs nothing: ${leftovers.map((n) => `${n.name} (${n.labels[LABEL_PROJECT]})`).join(', ')}`] : []),
+    ...(staleRules.length > 0 ? [`${staleRules.length} rule(s) in ${CHAIN} that no running network claims`] : []),
+  ];
+  const fixes = [...(leftovers.length > 0 ? [`docker network rm ${leftovers.map((n) => n.name).join(' ')}`] : []), ...(staleRules.length > 0 ? ['ipcompose reconcile'] : [])];
+  return { check: 'leftovers', level: 'warn', detail: parts.join('; '), fix: fixes.join(', then ') };
 }
 
 /** In a project directory: would `ipcompose up` accept the declarations (addresses on the host, …)? */

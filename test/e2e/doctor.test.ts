@@ -34,4 +34,13 @@ describe('ipcompose doctor', () => {
     expect(r.stdout).toMatch(/warn +leftovers: .*ipc-e2e-leftover \(e2e-gone\)/);
     expect(r.stdout).toMatch(/fix: docker network rm .*ipc-e2e-leftover/);
   });
+
+  it('points at rules of its chain that no network claims, and reconcile removes them', async () => {
+    await sh(['iptables', '-t', 'nat', '-N', 'IPCOMPOSE-POSTROUTING']);
+    await sh(['iptables', '-t', 'nat', '-A', 'IPCOMPOSE-POSTROUTING', '-s', '172.29.0.0/16', '!', '-o', 'br-deadbeef0000', '-m', 'comment', '--comment', 'ipcompose project=gone network=gone_default', '-j', 'SNAT', '--to-source', '198.18.0.11']);
+    const r = await ipcompose(['doctor'], { cwd: '/' });
+    expect(r.stdout).toMatch(/warn +leftovers: .*1 rule\(s\) in IPCOMPOSE-POSTROUTING that no running network claims\n +fix: ipcompose reconcile/);
+    expect((await ipcompose(['reconcile'], { cwd: '/' })).status).toBe(0);
+    expect((await sh(['iptables-save', '-t', 'nat'])).stdout).not.toContain('project=gone');
+  });
 });
