@@ -91,6 +91,16 @@ export class Output {
     if (this.verbose) this.err.write(this.errColor.dim(`> ${method} ${path}\n`));
   }
 
+  /**
+   * A table on stdout: columns padded to their widest cell, a bold header,
+   * each row in the colour `paint` gives it (none off a terminal).
+   */
+  table(header: readonly string[], rows: readonly string[][], paint: (row: number, text: string) => string = (_r, t) => t): void {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: readonly string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+    this.print([this.color.bold(line(header)), ...rows.map((r, i) => paint(i, line(r)))].join('\n'));
+  }
+
   /** Results for scripts (plan, --json) go to stdout. */
   print(text: string): void {
     this.out.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -246,6 +246,13 @@ export async function projectContainers(request: EngineRequest, project: string)
   }));
 }
 
+/** Labels of every running container, in one request. */
+export async function runningContainerLabels(request: EngineRequest): Promise<Record<string, string>[]> {
+  const res = await request('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ status: ['running'] }))}`);
+  if (res.status !== 200 || !Array.isArray(res.body)) throw new EnvironmentError(`listing containers failed (HTTP ${res.status}): ${errorText(res)}`);
+  return (res.body as RawContainer[]).map((c) => c.Labels ?? {});
+}
+
 /** The host PID of a running container's first process, to enter its namespaces. */
 export async function containerPid(request: EngineRequest, id: string): Promise<number | undefined> {
   const res = await request('GET', `/containers/${encodeURIComponent(id)}/json`);

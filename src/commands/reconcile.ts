@@ -1,4 +1,4 @@
-import { listNetworks, projectContainers, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
+import { listNetworks, projectContainers, runningContainerLabels, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
 import { natSnapshot, snatState } from '../adapters/iptables.js';
 import { bridgeName, liveBridges, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
 import { syncRouting } from '../apply/policy-routing.js';
@@ -88,16 +88,14 @@ async function wantedNetworks(engine: EngineRequest): Promise<Wanted[]> {
 }
 
 async function listContainersWithFallback(engine: EngineRequest) {
-  const res = await engine('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ status: ['running'] }))}`);
-  const list = Array.isArray(res.body) ? (res.body as { Labels?: Record<string, string> }[]) : [];
   const found = new Map<string, { project: string; networkName: string; address: { ipv4?: string; ipv6?: string } }>();
-  for (const c of list) {
-    for (const [key, value] of Object.entries(c.Labels ?? {})) {
+  for (const labels of await runningContainerLabels(engine)) {
+    for (const [key, value] of Object.entries(labels)) {
       if (!key.startsWith(LABEL_FALLBACK_PREFIX)) continue;
       const networkName = key.slice(LABEL_FALLBACK_PREFIX.length);
       const [ipv4, ipv6] = value.split(',');
       found.set(networkName, {
-        project: c.Labels?.['com.docker.compose.project'] ?? 'unknown',
+        project: labels['com.docker.compose.project'] ?? 'unknown',
         networkName,
         address: { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) },
       });

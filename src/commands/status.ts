@@ -111,7 +111,5 @@ function printRows(ctx: CommandContext, rows: StatusRow[]): void {
     r.containers.join(',') || '-',
   ]);
   const healthy = (r: StatusRow) => (r.mode === 'native' || r.mode === 'fallback') && Object.values(r.rule).every((s) => s === 'first');
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
-  ctx.output.print([c.bold(line(header)), ...body.map((b, i) => (healthy(rows[i]!) ? c.green(line(b)) : c.red(line(b))))].join('\n'));
+  ctx.output.table(header, body, (i, text) => (healthy(rows[i]!) ? c.green(text) : c.red(text)));
 }

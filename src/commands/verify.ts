@@ -113,7 +113,5 @@ function printTable(ctx: CommandContext, rows: VerifyRow[]): void {
     r.gatewayOk === undefined ? '-' : r.gatewayOk ? 'ok' : 'WRONG',
     r.ok ? 'ok' : `FAIL: ${r.problem ?? ''}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
-  ctx.output.print([c.bold(line(header)), ...body.map((b, i) => (rows[i]!.ok ? line(b) : c.red(line(b))))].join('\n'));
+  ctx.output.table(header, body, (i, text) => (rows[i]!.ok ? text : c.red(text)));
 }

@@ -25,10 +25,12 @@ pidfile=/run/ipcompose-peer.pid
 pidfile2=/run/ipcompose-peer2.pid
 
 up() {
-  if ip link show "$host_if" >/dev/null 2>&1; then
+  if ip link show "$host_if" >/dev/null 2>&1 && ip link show "$host_if2" >/dev/null 2>&1; then
     ensure_server
     return 0
   fi
+  # A partial bench (an older layout, an interrupted run): start again.
+  down
   if ip -o addr show | grep -q ' 198\.18\.0\.'; then
     echo "uplink: 198.18.0.0/24 is already assigned on this machine; not touching it" >&2
     exit 3
