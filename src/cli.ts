@@ -78,9 +78,9 @@ Example:
   ipcompose -f prod.yaml plan --json`,
     );
 
-  const context = (): CommandContext => {
+  const context = async (): Promise<CommandContext> => {
     const flags = program.opts<GlobalFlags>();
-    output = new Output({ env, ...(flags.quiet ? { quiet: true } : {}), ...(flags.verbose ? { verbose: true } : {}) });
+    output = await Output.create({ env, ...(flags.quiet ? { quiet: true } : {}), ...(flags.verbose ? { verbose: true } : {}) });
     const engine = createEngineRequest(resolveEndpoint(env), output);
     return { cwd, env, globals: toGlobals(flags), output, run: createRunner({ cwd, env, output }), engine };
   };
@@ -97,7 +97,7 @@ Example:
     .addHelpText('after', '\nExample:\n  ipcompose up -d --build\n  ipcompose up --dry-run --json')
     .action(async (args: string[], opts: { dryRun?: boolean; json?: boolean; recreate?: boolean; snat?: string }) => {
       const { up } = await import('./commands/up.js');
-      status = await up({ ...context(), args, dryRun: opts.dryRun ?? false, json: opts.json ?? false, recreate: opts.recreate ?? false, snat: snatMode(opts.snat, env) });
+      status = await up({ ...(await context()), args, dryRun: opts.dryRun ?? false, json: opts.json ?? false, recreate: opts.recreate ?? false, snat: snatMode(opts.snat, env) });
     });
 
   program
@@ -110,7 +110,7 @@ Example:
     .addHelpText('after', '\nExample:\n  ipcompose plan\n  ipcompose plan --json | jq .networks')
     .action(async (args: string[], opts: { json?: boolean; snat?: string }) => {
       const { plan } = await import('./commands/plan.js');
-      status = await plan({ ...context(), args, json: opts.json ?? false, snat: snatMode(opts.snat, env) });
+      status = await plan({ ...(await context()), args, json: opts.json ?? false, snat: snatMode(opts.snat, env) });
     });
 
   program
@@ -121,7 +121,7 @@ Example:
     .addHelpText('after', '\nExample:\n  ipcompose down --volumes')
     .action(async (args: string[]) => {
       const { down } = await import('./commands/down.js');
-      status = await down({ ...context(), args });
+      status = await down({ ...(await context()), args });
     });
 
   program
@@ -133,7 +133,7 @@ Example:
     .action(async (opts: { target: string[]; json?: boolean }) => {
       const { verify } = await import('./commands/verify.js');
       const targets = opts.target.length > 0 ? opts.target : (env.IPCOMPOSE_VERIFY_TARGET ?? '').split(',').filter((t) => t !== '');
-      status = await verify({ ...context(), targets, json: opts.json ?? false, self: [process.execPath, process.argv[1]!] });
+      status = await verify({ ...(await context()), targets, json: opts.json ?? false, self: [process.execPath, process.argv[1]!] });
     });
 
   program
@@ -144,7 +144,7 @@ Example:
     .addHelpText('after', '\nExample:\n  ipcompose status\n  ipcompose status --all --json')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
       const { status: run } = await import('./commands/status.js');
-      status = await run({ ...context(), all: opts.all ?? false, json: opts.json ?? false });
+      status = await run({ ...(await context()), all: opts.all ?? false, json: opts.json ?? false });
     });
 
   program
@@ -159,7 +159,7 @@ Example:
     .action(async (opts: { ip: string; network?: string; service?: string; dryRun?: boolean; force?: boolean }) => {
       const { init } = await import('./commands/init.js');
       status = await init({
-        ...context(),
+        ...(await context()),
         ip: opts.ip,
         ...(opts.network ? { network: opts.network } : {}),
         ...(opts.service ? { service: opts.service } : {}),
@@ -175,7 +175,7 @@ Example:
     .addHelpText('after', '\nExample:\n  ipcompose doctor\n  ipcompose doctor --json | jq .ok')
     .action(async (opts: { json?: boolean }) => {
       const { doctor } = await import('./commands/doctor.js');
-      status = await doctor({ ...context(), json: opts.json ?? false });
+      status = await doctor({ ...(await context()), json: opts.json ?? false });
     });
 
   program
@@ -184,7 +184,7 @@ Example:
     .addHelpText('after', '\nExample:\n  ipcompose reconcile        # also run by templates/systemd/ipcompose-reconcile.service')
     .action(async () => {
       const { reconcile } = await import('./commands/reconcile.js');
-      status = await reconcile(context());
+      status = await reconcile(await context());
     });
 
   program
@@ -206,7 +206,7 @@ Example:
         program.help();
       }
       const { passthrough } = await import('./commands/passthrough.js');
-      status = await passthrough({ ...context(), args: [command!, ...args] });
+      status = await passthrough({ ...(await context()), args: [command!, ...args] });
     });
 
   program.exitOverride();

@@ -1,4 +1,14 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+/** The colours ipcompose uses; identity functions when colour is off. */
+export interface Paint {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+const plain: Paint = { bold: (t) => t, dim: (t) => t, red: (t) => t, green: (t) => t, yellow: (t) => t, cyan: (t) => t };
 
 export interface OutputOptions {
   quiet?: boolean;
@@ -14,28 +24,41 @@ export interface OutputOptions {
  * colour only on a terminal and never with NO_COLOR.
  */
 export class Output {
+  /**
+   * Each stream gets colour only when it is a terminal itself: piping stdout
+   * to a file must not fill it with escapes because stderr is a terminal.
+   * chalk is loaded only then, which keeps it off the start-up of scripts.
+   */
+  static async create(options: OutputOptions): Promise<Output> {
+    const noColor = options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '';
+    const wants = (stream: { isTTY?: boolean }) => Boolean(stream.isTTY) && !noColor;
+    const out = wants(options.stdout ?? process.stdout);
+    const err = wants(options.stderr ?? process.stderr);
+    if (!out && !err) return new Output(options, plain, plain);
+    const { Chalk } = await import('chalk');
+    const colored = new Chalk({ level: 1 });
+    return new Output(options, out ? colored : plain, err ? colored : plain);
+  }
+
   readonly quiet: boolean;
   readonly verbose: boolean;
   /** Colours for what goes to stdout (print). */
-  readonly color: ChalkInstance;
+  readonly color: Paint;
   /** Colours for progress and diagnostics on stderr. */
-  private readonly errColor: ChalkInstance;
+  private readonly errColor: Paint;
   private readonly err: { write(s: string): unknown };
   private readonly out: { write(s: string): unknown };
   private readonly errIsTTY: boolean;
 
-  constructor(options: OutputOptions) {
+  /** Without colours; Output.create decides them. */
+  constructor(options: OutputOptions, color: Paint = plain, errColor: Paint = plain) {
     this.quiet = options.quiet ?? false;
     this.verbose = options.verbose ?? false;
     this.err = options.stderr ?? process.stderr;
     this.errIsTTY = Boolean((options.stderr ?? process.stderr).isTTY);
     this.out = options.stdout ?? process.stdout;
-    // Each stream gets colour only when it is a terminal itself: piping stdout
-    // to a file must not fill it with escapes because stderr is a terminal.
-    const noColor = options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '';
-    const level = (stream: { isTTY?: boolean }) => (stream.isTTY && !noColor ? 1 : 0);
-    this.color = new Chalk({ level: level(options.stdout ?? process.stdout) });
-    this.errColor = new Chalk({ level: level(options.stderr ?? process.stderr) });
+    this.color = color;
+    this.errColor = errColor;
   }
 
   /** A progress line; hidden by --quiet. */

@@ -109,7 +109,9 @@ export function globalArgs(globals: ComposeGlobals, files: readonly string[]): s
  * x-egress-ip.
  */
 export async function composeConfig(run: Runner, command: string, args: readonly string[]): Promise<ComposeModel> {
-  const running = run([command, ...args, 'config']);
+  // Relative paths stay relative: ipcompose reads names and extensions only,
+  // and resolving them costs compose a sixth of its run.
+  const running = run([command, ...args, 'config', '--no-path-resolution']);
   // The YAML parser loads while compose works, not after.
   const yaml = import('../project/yaml-text.js');
   const result = await running;

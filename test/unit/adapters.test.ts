@@ -53,7 +53,7 @@ describe('compose adapter', () => {
   it('reads config as YAML and reports compose’s reason without its warnings', async () => {
     const ok = fakeRunner(() => ({ stdout: 'name: p\nservices:\n  web:\n    x-egress-ip: 203.0.113.5\n' }));
     expect(await composeConfig(ok.run, 'dc', ['-f', 'c.yaml'])).toEqual({ name: 'p', services: { web: { 'x-egress-ip': '203.0.113.5' } } });
-    expect(ok.calls).toEqual([['dc', '-f', 'c.yaml', 'config']]);
+    expect(ok.calls).toEqual([['dc', '-f', 'c.yaml', 'config', '--no-path-resolution']]);
     const bad = fakeRunner(() => ({ exitCode: 15, stderr: 'time="x" level=warning msg="unset"\nservices.web.ports must be a list\n' }));
     await expect(composeConfig(bad.run, 'dc', [])).rejects.toMatchObject({ exitCode: 2, message: 'compose rejected the project: services.web.ports must be a list' });
   });

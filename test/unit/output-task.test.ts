@@ -3,7 +3,7 @@ import { Output } from '../../src/output.js';
 
 function output(isTTY: boolean, flags: { quiet?: boolean } = {}) {
   const err: string[] = [];
-  const o = new Output({ env: { NO_COLOR: '1' }, ...flags, stderr: { isTTY, write: (s: string) => err.push(s) }, stdout: { write: () => true } });
+  const o = new Output({ env: {}, ...flags, stderr: { isTTY, write: (s: string) => err.push(s) }, stdout: { write: () => true } });
   return { o, err };
 }
 
