@@ -168,5 +168,9 @@ async function projectFinding(options: DoctorOptions): Promise<Finding> {
   if (loaded instanceof IpcomposeError) return { check: 'project', level: 'fail', detail: loaded.message, ...(loaded.hint ? { fix: loaded.hint } : {}) };
   if (!loaded.plan) return { check: 'project', level: 'ok', detail: `project ${loaded.model.name} declares no x-egress-ip` };
   const addresses = [...new Set(loaded.plan.networks.flatMap((n) => [n.address.ipv4, n.address.ipv6]).filter(Boolean))];
-  return { check: 'project', level: 'ok', detail: `project ${loaded.model.name}: ${addresses.join(', ')} on this host, ${loaded.plan.networks.length} egress network(s) ready` };
+  return {
+    check: 'project',
+    level: 'ok',
+    detail: `project ${loaded.model.name}: ${addresses.join(', ')} on this host, ${loaded.plan.networks.length} egress network(s) ready${loaded.plan.advice.length > 0 ? `; ${loaded.plan.advice.join('; ')}` : ''}`,
+  };
 }

@@ -71,8 +71,10 @@ export function planDocument(ctx: CommandContext, project: LoadedProject, subcom
       ipv4: s.address?.ipv4 ?? null,
       ipv6: s.address?.ipv6 ?? null,
       gatewayNetwork: s.gatewayNetwork ?? null,
+      internalOnly: s.internalOnly ?? false,
     })),
     notes: p?.notes ?? [],
+    advice: p?.advice ?? [],
     actions,
   };
 }
@@ -97,9 +99,10 @@ export function printPlan(ctx: CommandContext, project: LoadedProject, subcomman
     lines.push('', c.bold('services'));
     for (const s of project.plan.services) {
       const via = s.gatewayNetwork ? ` via ${s.gatewayNetwork}` : '';
-      lines.push(`  ${s.service.padEnd(32)} leaves from ${formatAddress(s.address)}${via}`);
+      lines.push(`  ${s.service.padEnd(32)} ${s.internalOnly ? 'has no way out (internal networks only)' : `leaves from ${formatAddress(s.address)}${via}`}`);
     }
     for (const note of project.plan.notes) lines.push('', `note: ${note}`);
+    for (const tip of project.plan.advice) lines.push('', `advice: ${tip}`);
   }
   lines.push('', c.bold('actions'));
   doc.actions.forEach((a, i) => {

@@ -101,6 +101,8 @@ export interface ServiceEgress {
   address?: EgressAddress;
   /** The network that must be its default gateway, when ipcompose had to choose. */
   gatewayNetwork?: string;
+  /** On internal networks only: it has no way out at all. */
+  internalOnly?: true;
 }
 
 export type Step =
@@ -122,7 +124,10 @@ export interface Plan {
   steps: Step[];
   /** The compose override to generate, or undefined when nothing needs one. */
   override?: Override;
+  /** What `up` says before it acts. */
   notes: string[];
+  /** Suggestions that `plan` and `doctor` show, `up` does not. */
+  advice: string[];
 }
 
 export interface Override {
@@ -199,6 +204,7 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
   );
 
   const notes: string[] = [];
+  const advice: string[] = [];
   const networks: EgressNetwork[] = [];
   const modelNetworks = model.networks ?? {};
 
@@ -306,7 +312,7 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     const iface = facts.hostAddresses.find((h) => h.address === n.address.ipv4)?.interface;
     const main = facts.defaultRoutes?.[0];
     if (!n.routing && iface && main && iface !== main.interface) {
-      notes.push(`${n.address.ipv4} is on ${iface}, but the default route is on ${main.interface}; if ${iface} reaches the internet through a gateway of its own, declare it: { ipv4: ${n.address.ipv4}, gateway: <gateway> }`);
+      advice.push(`${n.address.ipv4} is on ${iface}, but the default route is on ${main.interface}; if ${iface} reaches the internet through a gateway of its own, declare it: { ipv4: ${n.address.ipv4}, gateway: <gateway> }`);
     }
   }
 
@@ -314,7 +320,7 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     Object.keys(overrideNetworks).length > 0 || Object.keys(overrideServices).length > 0
       ? { networks: overrideNetworks, services: overrideServices }
       : undefined;
-  return { project, networks, services, steps, notes, ...(override ? { override } : {}) };
+  return { project, networks, services, steps, notes, advice, ...(override ? { override } : {}) };
 }
 
 function isBridge(spec: ComposeNetwork): boolean {
@@ -534,6 +540,7 @@ function serviceGateway(
 
   // Internal networks have no gateway and never carry outbound traffic.
   const routable = attached.map(([k]) => k).filter((k) => modelNetworks[k]?.internal !== true);
+  if (attached.length > 0 && routable.length === 0) return { egress: { service, internalOnly: true } };
   const addressOf = (key: string) => egress.get(key)?.address;
   const distinct = uniqueAddresses(routable.map(addressOf));
   if (distinct.length <= 1) return { egress: { service, ...(distinct[0] ? { address: distinct[0] } : {}) } };

@@ -47,14 +47,14 @@ networks:
     cleanups.push(() => composeDown(dir, 'e2e-plan-json'));
     const r = await ipcompose(['plan', '--json', '-d'], { cwd: dir });
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'project', 'files', 'compose', 'engine', 'projectNetworks', 'networks', 'services', 'notes', 'actions']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'project', 'files', 'compose', 'engine', 'projectNetworks', 'networks', 'services', 'notes', 'advice', 'actions']);
     expect(doc.schemaVersion).toBe(1);
     expect(doc.networks.map((n: { name: string; state: string; declaredAt: string }) => [n.name, n.declaredAt, n.state])).toEqual([
       ['e2e-plan-json_default', 'project', 'compose-creates'],
       ['ipc-e2e-plan-shared', 'network', 'create'],
       ['e2e-plan-json_ipcompose-egress-198-18-0-12', 'service', 'compose-creates'],
     ]);
-    expect(doc.services).toContainEqual({ service: 'mail', ipv4: EXTRA[1], ipv6: null, gatewayNetwork: 'e2e-plan-json_ipcompose-egress-198-18-0-12' });
+    expect(doc.services).toContainEqual({ service: 'mail', ipv4: EXTRA[1], ipv6: null, gatewayNetwork: 'e2e-plan-json_ipcompose-egress-198-18-0-12', internalOnly: false });
     expect(doc.actions.map((a: { kind: string }) => a.kind)).toEqual(['create-network', 'write-override', 'compose']);
     expect(doc.actions[2].argv.slice(-2)).toEqual(['up', '-d']);
   });
