@@ -263,7 +263,9 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
       for (const [name, priority] of Object.entries(decision.priorities)) nets[name] = { gw_priority: priority };
       entry.networks = nets;
     }
-    const attached = Object.keys(spec.networks ?? {}).map((k) => byKey.get(k)).filter((n): n is EgressNetwork => n !== undefined);
+    const own = serviceDecls.get(service);
+    const keys = [...Object.keys(spec.networks ?? {}), ...(own ? [dedicatedNetworkKey(own.address)] : [])];
+    const attached = keys.map((k) => byKey.get(k)).filter((n): n is EgressNetwork => n !== undefined);
     const carrier = attached.find((n) => n.name === decision.egress.gatewayNetwork) ?? (attached.length > 0 && sameAddress(attached[0]!.address, decision.egress.address) ? attached[0] : undefined);
     // Without host_binding_ipv4 on its network, a published port binds every
     // address unless the port itself names one.
@@ -271,7 +273,7 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
       const hostIp = (decision.egress.address.ipv4 ?? decision.egress.address.ipv6)!;
       entry.ports = new Replace((spec.ports as Record<string, unknown>[]).map((p) => (p.host_ip ? p : { ...p, host_ip: hostIp })));
     }
-    const adopted = attached.filter((n) => n.mode === 'fallback' && facts.networks.get(n.name) && facts.networks.get(n.name)!.labels[LABEL_MODE] !== 'fallback');
+    const adopted = attached.filter((n) => isAdopted(n, facts));
     if (adopted.length > 0) {
       entry.labels = Object.fromEntries(adopted.map((n) => [`${LABEL_FALLBACK_PREFIX}${n.name}`, [n.address.ipv4 ?? '', n.address.ipv6 ?? ''].join(',')]));
     }
@@ -294,8 +296,7 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     }
     // A network adopted as it runs gets nothing: any change to its config
     // would make compose replace it.
-    const adopted = n.mode === 'fallback' && existing !== undefined && existing.labels[LABEL_MODE] !== 'fallback';
-    if (!n.external && !adopted) {
+    if (!n.external && !isAdopted(n, facts)) {
       overrideNetworks[n.key] = {
         ...(n.declaredAt === 'service' ? { name: n.name, driver: 'bridge', ...(n.ipv6 ? { enable_ipv6: true } : {}) } : {}),
         ...(Object.keys(n.options).length > 0 ? { driver_opts: n.options } : {}),
@@ -321,6 +322,12 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
       ? { networks: overrideNetworks, services: overrideServices }
       : undefined;
   return { project, networks, services, steps, notes, advice, ...(override ? { override } : {}) };
+}
+
+/** A network that ran before ipcompose and keeps running as it is, under ipcompose's own SNAT rule. */
+function isAdopted(n: EgressNetwork, facts: EngineFacts): boolean {
+  const existing = facts.networks.get(n.name);
+  return n.mode === 'fallback' && existing !== undefined && existing.labels[LABEL_MODE] !== 'fallback';
 }
 
 function isBridge(spec: ComposeNetwork): boolean {

@@ -94,7 +94,7 @@ describe('engine adapter', () => {
   });
 
   it('removes networks and containers, telling a refusal apart', async () => {
-    const fake = fakeEngine((method, path) => (path === '/networks/busy' ? { status: 403, body: { message: 'has active endpoints' } } : { status: 204, body: undefined }));
+    const fake = fakeEngine((_method, path) => (path === '/networks/busy' ? { status: 403, body: { message: 'has active endpoints' } } : { status: 204, body: undefined }));
     expect(await removeNetwork(fake.request, 'busy')).toBe(false);
     expect(await removeNetwork(fake.request, 'free')).toBe(true);
     await removeContainers(fake.request, ['c1', 'c2']);

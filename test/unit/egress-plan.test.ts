@@ -290,3 +290,14 @@ describe('planEgress', () => {
   });
 });
 
+describe('service addresses through the fallback', () => {
+  it('bind the service’s published ports to its own address', () => {
+    const plan = planEgress(
+      model({ services: { mail: { networks: { default: null }, ports: [{ target: 25, published: '25', protocol: 'tcp' }], 'x-egress-ip': '203.0.113.7' } } }),
+      facts(),
+      { recreate: false, snat: 'iptables' },
+    );
+    expect(plan.override?.services.mail?.ports?.items).toEqual([{ target: 25, published: '25', protocol: 'tcp', host_ip: '203.0.113.7' }]);
+  });
+});
+
