@@ -24,9 +24,9 @@ export async function routedSubnets(engine: EngineRequest, networks: readonly { 
  * networks and dropping those whose network is gone; one `ip -batch`.
  * Returns whether anything was written.
  */
-export async function syncRouting(run: Runner, engine: EngineRequest, wanted: readonly RoutedSubnet[]): Promise<boolean> {
-  const [current, live] = await Promise.all([ipRules(run), liveSubnets(engine)]);
-  const commands = routingCommands(current, wanted, live);
+export async function syncRouting(run: Runner, engine: EngineRequest, wanted: readonly RoutedSubnet[], live?: ReadonlySet<string>): Promise<boolean> {
+  const [current, subnets] = await Promise.all([ipRules(run), live ?? liveSubnets(engine)]);
+  const commands = routingCommands(current, wanted, subnets);
   const changes = commands.filter((c) => !c.startsWith('route replace'));
   if (changes.length === 0 && wanted.length === 0) return false;
   await ipBatch(run, commands);

@@ -1,6 +1,6 @@
 import { listNetworks, projectContainers, runningContainerLabels, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
 import { natSnapshot, snatState } from '../adapters/iptables.js';
-import { bridgeName, liveBridges, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
+import { bridgeName, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
 import { syncRouting } from '../apply/policy-routing.js';
 import { hostAddresses } from '../host/addresses.js';
 import { tableFor } from '../plan/policy-routing.js';
@@ -18,7 +18,8 @@ export type ReconcileOptions = CommandContext;
  * Docker's own returns. Projects that no longer run lose their rules.
  */
 export async function reconcile(options: ReconcileOptions): Promise<number> {
-  const wanted = await wantedNetworks(options.engine);
+  const all = await listNetworks(options.engine);
+  const wanted = await wantedNetworks(options.engine, all);
   const [nat4, nat6] = await Promise.all([natSnapshot(options.run, 4, CHAIN), natSnapshot(options.run, 6, CHAIN)]);
   const byProject = new Map<string, FallbackNetwork[]>();
   for (const { project, network, address, fallback } of wanted) {
@@ -38,7 +39,7 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
   const rules = (await Promise.all([...byProject].map(([project, networks]) => rulesFor(options.engine, project, networks)))).flat();
   const inChain = [...chainRules(nat4.lines), ...chainRules(nat6.lines)].map(projectOf).filter((p): p is string => p !== undefined);
   const projects = [...new Set([...inChain, ...byProject.keys()])];
-  const written = await syncRules(options.run, projects, rules, await liveBridges(options.engine));
+  const written = await syncRules(options.run, projects, rules, new Set([...all.values()].map(bridgeName)));
   // Policy routing of second NICs, from the gateway label and the NIC holding the address.
   const host = hostAddresses();
   const routed = wanted.flatMap(({ network, address }) => {
@@ -47,7 +48,8 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
     const subnet = network.subnets.find((s) => !s.includes(':'));
     return gateway && nic && subnet ? [{ subnet, interface: nic.interface, gateway, table: tableFor(nic.interface, gateway), ...(nic.prefix ? { prefix: nic.prefix } : {}) }] : [];
   });
-  const rerouted = await syncRouting(options.run, options.engine, routed);
+  const liveSubnets = new Set([...all.values()].flatMap((n) => n.subnets.filter((s) => !s.includes(':'))));
+  const rerouted = await syncRouting(options.run, options.engine, routed, liveSubnets);
   options.output.step(
     written.length > 0 || rerouted
       ? `updated ${CHAIN}: ${rules.length} SNAT rule(s) for ${byProject.size} project(s), stale ones removed`
@@ -64,8 +66,7 @@ interface Wanted {
 }
 
 /** Egress networks of projects that have running containers, from labels. */
-async function wantedNetworks(engine: EngineRequest): Promise<Wanted[]> {
-  const all = await listNetworks(engine);
+async function wantedNetworks(engine: EngineRequest, all: Map<string, NetworkInfo>): Promise<Wanted[]> {
   const labelled = [...all.values()].filter((n) => n.labels[LABEL_PROJECT]);
   const projects = new Set(labelled.map((n) => n.labels[LABEL_PROJECT]!));
   const containers = new Map(await Promise.all([...projects].map(async (p) => [p, await projectContainers(engine, p)] as const)));
