@@ -87,7 +87,9 @@ ensure_server() {
 }
 
 start_server() { # namespace name pidfile address
-  if [ -f "$3" ] && kill -0 "$(cat "$3")" 2>/dev/null; then
+  # Ask the server itself: a pidfile can outlive its process, and its number
+  # can belong to another one by now.
+  if ip netns exec "$1" curl -s --max-time 1 "http://$4/" >/dev/null 2>&1; then
     return 0
   fi
   PEER_NAME=$2 ip netns exec "$1" nohup node "$here/peer-server.mjs" >"/var/log/ipcompose-$2.log" 2>&1 &
