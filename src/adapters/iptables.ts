@@ -3,19 +3,6 @@ import { firstErrorLine, type Runner } from './run.js';
 
 export type Family = 4 | 6;
 
-/** The nat table as `iptables-save` prints it, one rule per line. */
-export async function natTable(run: Runner, family: Family): Promise<string[]> {
-  const tool = family === 4 ? 'iptables-save' : 'ip6tables-save';
-  const result = await run([tool, '-t', 'nat']);
-  if (result.exitCode !== 0) {
-    throw new EnvironmentError(
-      `${tool} failed: ${firstErrorLine(result.stderr)}`,
-      /denied|not permitted/i.test(result.stderr) ? 'run ipcompose as root to read the firewall' : undefined,
-    );
-  }
-  return result.stdout.split('\n').filter((l) => l.startsWith('-A '));
-}
-
 export interface SnatState {
   /** The rule `-s <subnet> ! -o <bridge> -j SNAT --to-source <address>` exists in POSTROUTING. */
   present: boolean;

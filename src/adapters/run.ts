@@ -48,8 +48,6 @@ export function createRunner(context: { cwd: string; env: NodeJS.ProcessEnv; out
 
 function installHint(file: string): string {
   switch (file) {
-    case 'docker':
-      return 'install the Docker client (Debian: apt-get install docker.io)';
     case 'ip':
       return 'install iproute2 (Debian: apt-get install iproute2)';
     case 'nsenter':

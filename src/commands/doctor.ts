@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { composeVersion, findComposeBinary } from '../adapters/compose.js';
 import { engineInfo, listNetworks, projectContainers, type EngineInfo } from '../adapters/engine.js';
-import { iptablesVariant, natSnapshot, natTable } from '../adapters/iptables.js';
+import { iptablesVariant, natSnapshot } from '../adapters/iptables.js';
 import { liveBridges } from '../apply/fallback.js';
-import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
+import { chainRules, CHAIN, projectOf, ruleBridge } from '../plan/fallback-rules.js';
 import { IpcomposeError } from '../errors.js';
 import { composeRecreatesChangedNetworks, LABEL_PROJECT, supportsGwPriority } from '../plan/egress-plan.js';
 import { resolveComposeFiles } from '../project/compose-files.js';
@@ -41,21 +41,23 @@ export async function doctor(options: DoctorOptions): Promise<number> {
   if (compose instanceof IpcomposeError) add({ check: 'compose', level: 'fail', detail: compose.message, ...(compose.hint ? { fix: compose.hint } : {}) });
   else add(composeFinding(compose, engine instanceof IpcomposeError ? undefined : engine));
 
+  let nat: string[] | undefined;
   if (firewall instanceof IpcomposeError) {
     add({ check: 'firewall', level: 'warn', detail: firewall.message, ...(firewall.hint ? { fix: firewall.hint } : {}) });
   } else {
     add({ check: 'firewall backend', level: firewall.variant === 'unknown' ? 'warn' : 'ok', detail: firewall.version });
-    const nat = await attempt(() => natTable(options.run, 4));
-    add(
-      nat instanceof IpcomposeError
-        ? { check: 'firewall access', level: 'warn', detail: nat.message, fix: nat.hint ?? 'run ipcompose as root' }
-        : { check: 'firewall access', level: 'ok', detail: `nat table readable (${nat.length} rules)` },
-    );
+    const snapshot = await attempt(() => natSnapshot(options.run, 4, CHAIN));
+    if (snapshot instanceof IpcomposeError) {
+      add({ check: 'firewall access', level: 'warn', detail: snapshot.message, fix: snapshot.hint ?? 'run ipcompose as root' });
+    } else {
+      nat = snapshot.lines;
+      add({ check: 'firewall access', level: 'ok', detail: `nat table readable (${nat.length} rules)` });
+    }
   }
   add(forwardingFinding());
 
   if (!(engine instanceof IpcomposeError)) {
-    add(await leftoversFinding(options));
+    add(await leftoversFinding(options, nat ?? []));
   }
   add(await projectFinding(options));
 
@@ -128,7 +130,7 @@ function forwardingFinding(): Finding {
 }
 
 /** Networks ipcompose labelled for a project that has no container left: nobody claims them. */
-async function leftoversFinding(options: DoctorOptions): Promise<Finding> {
+async function leftoversFinding(options: DoctorOptions, nat: readonly string[]): Promise<Finding> {
   const networks = await listNetworks(options.engine, { label: [LABEL_PROJECT] });
   const projects = [...new Set([...networks.values()].map((n) => n.labels[LABEL_PROJECT]!))];
   const claimed = new Set<string>();
@@ -140,9 +142,8 @@ async function leftoversFinding(options: DoctorOptions): Promise<Finding> {
   const leftovers = [...networks.values()].filter((n) => !claimed.has(n.labels[LABEL_PROJECT]!));
   // Rules of ipcompose's chain whose network is gone, or whose project runs nothing.
   const bridges = await liveBridges(options.engine);
-  const nat = await attempt(() => natSnapshot(options.run, 4, CHAIN));
-  const staleRules = nat instanceof IpcomposeError ? [] : chainRules(nat.lines).filter((l) => {
-    const bridge = / ! -o (\S+) /.exec(l)?.[1];
+  const staleRules = chainRules(nat).filter((l) => {
+    const bridge = ruleBridge(l);
     const project = projectOf(l);
     return !bridge || !bridges.has(bridge) || (project !== undefined && networks.size > 0 && !claimed.has(project) && projects.includes(project));
   });

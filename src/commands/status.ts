@@ -1,9 +1,9 @@
 import { inspectNetwork, listNetworks, type NetworkInfo } from '../adapters/engine.js';
-import { natTable, snatState } from '../adapters/iptables.js';
+import { natSnapshot, snatState } from '../adapters/iptables.js';
 import { UserError } from '../errors.js';
 import { bridgeName } from '../apply/fallback.js';
 import { LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_BINDING_IPV4, OPT_HOST_IPV4, OPT_HOST_IPV6 } from '../plan/egress-plan.js';
-import { fallbackState } from '../plan/fallback-rules.js';
+import { CHAIN, fallbackState } from '../plan/fallback-rules.js';
 import { loadProject } from '../project/load.js';
 import type { CommandContext } from './context.js';
 
@@ -45,7 +45,10 @@ export async function status(options: StatusOptions): Promise<number> {
     );
   }
   const needs6 = networks.some((n) => ('missing' in n ? n.ipv6 : n.labels[LABEL_IPV6] ?? n.options[OPT_HOST_IPV6]));
-  const [nat4, nat6] = await Promise.all([natTable(options.run, 4), needs6 || declared.size > 0 ? natTable(options.run, 6) : Promise.resolve([])]);
+  const [nat4, nat6] = await Promise.all([
+    natSnapshot(options.run, 4, CHAIN).then((s) => s.lines),
+    needs6 || declared.size > 0 ? natSnapshot(options.run, 6, CHAIN).then((s) => s.lines) : Promise.resolve([]),
+  ]);
   const rows = networks.map((n) =>
     'missing' in n
       ? { network: n.name, ...(n.project ? { project: n.project } : {}), ...(n.ipv4 ? { ipv4: n.ipv4 } : {}), ...(n.ipv6 ? { ipv6: n.ipv6 } : {}), mode: 'missing' as const, rule: {}, containers: [] }

@@ -29,6 +29,11 @@ export function chainRules(saved: readonly string[]): string[] {
   return saved.filter((l) => l.startsWith(`-A ${CHAIN} `));
 }
 
+/** The bridge a chain rule names in `! -o <bridge>`. */
+export function ruleBridge(line: string): string | undefined {
+  return / ! -o (\S+) /.exec(line)?.[1];
+}
+
 export function projectOf(line: string): string | undefined {
   return /--comment "ipcompose project=(\S+) network=/.exec(line)?.[1];
 }
@@ -56,7 +61,7 @@ export function restoreInput(
   // subnet to the next one: a rule whose bridge is gone would SNAT a stranger.
   const kept = current.filter((l) => {
     const p = projectOf(l);
-    const bridge = / ! -o (\S+) /.exec(l)?.[1];
+    const bridge = ruleBridge(l);
     return (p === undefined || !projects.includes(p)) && (!liveBridges || (bridge !== undefined && liveBridges.has(bridge)));
   });
   const desired = [...kept, ...rules.map(ruleLine)];

@@ -22,10 +22,11 @@ export interface LoadedProject {
 }
 
 /**
- * Reads the project through compose and plans its egress. Two external
- * processes, side by side: compose version and compose config; meanwhile the
- * engine's version arrives over its API, and then its view of the project's
- * networks. The process count does not depend on the project's size.
+ * Reads the project through compose and plans its egress. One external
+ * process, compose config (compose's version comes from its cache, or from
+ * one more process beside it); meanwhile the engine's version arrives over
+ * its API, and then its view of the project's networks. The process count
+ * does not depend on the project's size.
  */
 export async function loadProject(
   ctx: CommandContext,

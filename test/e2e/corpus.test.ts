@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { corpusDir } from '../corpus-dir.js';
 import { describe, expect, it } from 'vitest';
 import { EXTRA, ipcompose, project, sh } from './bench.js';
 
@@ -10,8 +10,7 @@ import { EXTRA, ipcompose, project, sh } from './bench.js';
  * included) in ipcompose as in `docker compose config`; every file compose
  * rejects gives compose's own reason and exit status 2.
  */
-const here = dirname(fileURLToPath(import.meta.url));
-const corpus = [join(here, '../../../shared/compose-corpus'), join(here, '../../shared/compose-corpus')].find((d) => existsSync(join(d, 'INDEX.tsv')));
+const corpus = corpusDir;
 
 const rows = corpus
   ? readFileSync(join(corpus, 'INDEX.tsv'), 'utf8')

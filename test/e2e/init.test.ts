@@ -1,11 +1,10 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { corpusDir } from '../corpus-dir.js';
 import { describe, expect, it } from 'vitest';
 import { ipcompose, project, sh } from './bench.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const corpus = [join(here, '../../../shared/compose-corpus'), join(here, '../../shared/compose-corpus')].find((d) => existsSync(d))!;
+const corpus = corpusDir!;
 
 describe('ipcompose init on real files', () => {
   it.each([

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { corpusDir } from '../corpus-dir.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { addDeclaration, unifiedDiff } from '../../src/init/add-declaration.js';
@@ -86,8 +86,7 @@ describe('addDeclaration', () => {
   });
 });
 
-const here = dirname(fileURLToPath(import.meta.url));
-const corpus = [join(here, '../../../shared/compose-corpus'), join(here, '../../shared/compose-corpus')].find((d) => existsSync(d));
+const corpus = corpusDir;
 
 describe.each([
   ['jitsi__docker-jitsi-meet/docker-compose.yml', 'web', 'meet.jitsi'],
