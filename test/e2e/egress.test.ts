@@ -229,6 +229,15 @@ describe('hand-over to compose', () => {
     expect(r.stderr).toMatch(/-f \S+\.override\.yaml ps/);
   });
 
+  it('keeps NODE_EXTRA_CA_CERTS away from its own Node start-up but passes it on to compose', async () => {
+    const dir = stack('e2e-ca', `services:\n  web:\n${service('    labels:\n      - "ca=${NODE_EXTRA_CA_CERTS}"\n')}`);
+    // A file that does not exist: Node warns at start-up when it reads the variable.
+    const r = await ipcompose(['config', '--format', 'json'], { cwd: dir, env: { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('extra certs');
+    expect(JSON.parse(r.stdout).services.web.labels).toEqual({ ca: '/nonexistent/ca.pem' });
+  });
+
   it.each(['SIGTERM', 'SIGINT'] as const)('forwards %s to compose and exits when compose does', async (signal) => {
     const dir = stack('e2e-signal', `x-egress-ip: ${EXTRA[0]}\nservices:\n  web:\n${service()}`);
     const { spawn } = await import('node:child_process');
