@@ -90,14 +90,14 @@ export async function composeVersion(run: Runner, command: string, cacheFile?: s
   return version;
 }
 
-/** Compose's global flags, with the file list made explicit. */
-export function globalArgs(globals: ComposeGlobals, files: readonly string[]): string[] {
+/** Compose's global flags, with the compose files and dotenv files made explicit. */
+export function globalArgs(globals: ComposeGlobals, files: readonly string[], envFiles: readonly string[]): string[] {
   return [
     ...files.flatMap((f) => ['-f', f]),
     ...(globals.projectName !== undefined ? ['-p', globals.projectName] : []),
     ...(globals.projectDirectory !== undefined ? ['--project-directory', globals.projectDirectory] : []),
     ...globals.profiles.flatMap((p) => ['--profile', p]),
-    ...globals.envFiles.flatMap((e) => ['--env-file', e]),
+    ...envFiles.flatMap((e) => ['--env-file', e]),
     ...globals.extra,
   ];
 }

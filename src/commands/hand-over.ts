@@ -9,7 +9,7 @@ export function composeArgv(ctx: CommandContext, project: LoadedProject, subcomm
   const files = project.plan?.override
     ? [...project.files, overridePath(ctx.env, project.model.name, project.files)]
     : project.files;
-  return [project.compose.command, ...globalArgs(ctx.globals, files), ...subcommand];
+  return [project.compose.command, ...globalArgs(ctx.globals, files, project.envFiles), ...subcommand];
 }
 
 export function writeProjectOverride(ctx: CommandContext, project: LoadedProject): void {

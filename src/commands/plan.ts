@@ -45,6 +45,7 @@ export function planDocument(ctx: CommandContext, project: LoadedProject, subcom
     schemaVersion: 1,
     project: project.model.name,
     files: project.files,
+    envFiles: project.envFiles,
     compose: { command: project.compose.command, version: project.compose.version.text },
     engine: { version: project.engine.version.text },
     /** Every network compose uses for this project, egress or not, with its engine name. */

@@ -69,10 +69,36 @@ export function resolveComposeFiles(globals: ComposeGlobals, cwd: string, env: N
   );
 }
 
-function dotEnvFiles(globals: ComposeGlobals, cwd: string, workingDir: string, env: NodeJS.ProcessEnv): string[] {
+/**
+ * The dotenv files compose reads for `${VAR}` and its COMPOSE_* settings, as
+ * absolute paths. ipcompose names them explicitly (`--env-file`), like the
+ * compose files: on its own, compose looks for `.env` in the working
+ * directory before the first file's directory when it found the files itself,
+ * while with ipcompose's explicit -f list it would look only in the latter.
+ */
+export function resolveEnvFiles(globals: ComposeGlobals, cwd: string, files: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const explicit = explicitEnvFiles(globals, cwd, env);
+  if (explicit) return explicit;
+  if (envFileDisabled(env)) return [];
+  const projectDir = globals.projectDirectory === undefined ? undefined : resolve(cwd, globals.projectDirectory);
+  const firstFileDir = dirname(files[0]!);
+  const dirs = globals.files.length > 0 ? [projectDir ?? firstFileDir] : [projectDir ?? cwd, projectDir ?? firstFileDir];
+  const found = dirs.map((dir) => join(dir, '.env')).find(isFile);
+  return found ? [found] : [];
+}
+
+/** --env-file flags, else COMPOSE_ENV_FILES (comma-separated), as compose takes them. */
+function explicitEnvFiles(globals: ComposeGlobals, cwd: string, env: NodeJS.ProcessEnv): string[] | undefined {
   if (globals.envFiles.length > 0) return globals.envFiles.map((f) => resolve(cwd, f));
-  if (['1', 'true', 'TRUE', 'True'].includes(env.COMPOSE_DISABLE_ENV_FILE ?? '')) return [];
-  return [join(workingDir, '.env')];
+  if (env.COMPOSE_ENV_FILES) return env.COMPOSE_ENV_FILES.split(',').map((f) => resolve(cwd, f.trim()));
+  return undefined;
+}
+
+const envFileDisabled = (env: NodeJS.ProcessEnv) => ['1', 'true', 'TRUE', 'True'].includes(env.COMPOSE_DISABLE_ENV_FILE ?? '');
+
+/** The dotenv files that can set COMPOSE_FILE, read before any compose file is known. */
+function dotEnvFiles(globals: ComposeGlobals, cwd: string, workingDir: string, env: NodeJS.ProcessEnv): string[] {
+  return explicitEnvFiles(globals, cwd, env) ?? (envFileDisabled(env) ? [] : [join(workingDir, '.env')]);
 }
 
 /**

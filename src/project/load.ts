@@ -7,13 +7,14 @@ import { hostAddresses } from '../host/addresses.js';
 import { defaultRoutes } from '../host/routes.js';
 import { dedicatedNetworkKey, planEgress, type Plan, type PlanOptions } from '../plan/egress-plan.js';
 import { stateDir } from '../state-dir.js';
-import { resolveComposeFiles } from './compose-files.js';
+import { resolveComposeFiles, resolveEnvFiles } from './compose-files.js';
 import { DeclarationError, readDeclarations } from './declarations.js';
 import { locateKey } from './locate.js';
 import type { ComposeModel } from './model.js';
 
 export interface LoadedProject {
   files: string[];
+  envFiles: string[];
   compose: ComposeCli;
   engine: EngineInfo;
   model: ComposeModel;
@@ -36,10 +37,11 @@ export async function loadProject(
   },
 ): Promise<LoadedProject> {
   const files = resolveComposeFiles(ctx.globals, ctx.cwd, ctx.env);
+  const envFiles = resolveEnvFiles(ctx.globals, ctx.cwd, files, ctx.env);
   const command = findComposeBinary(ctx.env);
   const [version, model, engine] = await Promise.allSettled([
     composeVersion(ctx.run, command, join(stateDir(ctx.env), 'compose-version.json')),
-    composeConfig(ctx.run, command, globalArgs(ctx.globals, files)),
+    composeConfig(ctx.run, command, globalArgs(ctx.globals, files, envFiles)),
     engineInfo(ctx.engine),
   ]);
   // A missing or v1 compose explains a config failure; a bad file matters more than a missing engine.
@@ -47,7 +49,7 @@ export async function loadProject(
   const resolved = settled(model);
   const engineFacts = settled(engine);
 
-  const loaded: LoadedProject = { files, compose: { command, version: compose }, engine: engineFacts, model: resolved };
+  const loaded: LoadedProject = { files, envFiles, compose: { command, version: compose }, engine: engineFacts, model: resolved };
   try {
     const declarations = readDeclarations(resolved);
     if (declarations.length === 0) return loaded;

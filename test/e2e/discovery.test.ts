@@ -17,6 +17,8 @@ interface Case {
 }
 
 const base = `x-egress-ip: ${EXTRA[0]}\nservices:\n  web:\n    image: ipcompose-test/busybox\n    pull_policy: never\n`;
+/** Shows in the model which dotenv file compose read. */
+const withV = `${base}    labels:\n      v: \${V:-none}\n`;
 
 const cases: Case[] = [
   { label: 'compose.yaml plus compose.override.yaml', files: { 'compose.yaml': base, 'compose.override.yaml': 'networks:\n  extra: {}\nservices:\n  web:\n    networks: [default, extra]\n' } },
@@ -28,6 +30,12 @@ const cases: Case[] = [
   { label: 'name: in the file', files: { 'compose.yaml': `name: from-file\n${base}` } },
   { label: '--env-file and profiles', files: { 'compose.yaml': `${base}  tool:\n    image: ipcompose-test/busybox\n    profiles: [tools]\n    networks: [toolnet]\nnetworks:\n  toolnet:\n    name: \${TOOLNET}\n`, 'custom.env': 'TOOLNET=tool-network\n' }, args: ['--env-file', 'custom.env', '--profile', 'tools'] },
   { label: '--project-directory', files: { 'proj/compose.yaml': base }, args: ['--project-directory', 'proj'] },
+  { label: '.env of the working directory before the one beside the found file', files: { 'compose.yaml': withV, '.env': 'V=parent\n', 'sub/.env': 'V=sub\n' }, cwd: 'sub' },
+  { label: '.env beside the found file when the working directory has none', files: { 'compose.yaml': withV, '.env': 'V=parent\n', 'sub/keep': '' }, cwd: 'sub' },
+  { label: 'COMPOSE_FILE in another directory, .env in both', files: { 'other/x.yaml': withV, 'other/.env': 'V=other\n', '.env': 'V=cwd\n' }, env: { COMPOSE_FILE: 'other/x.yaml' } },
+  { label: '-f in another directory, .env in both', files: { 'other/x.yaml': withV, 'other/.env': 'V=other\n', '.env': 'V=cwd\n' }, args: ['-f', 'other/x.yaml'] },
+  { label: 'COMPOSE_ENV_FILES', files: { 'compose.yaml': withV, '.env': 'V=dotenv\n', 'a.env': 'V=a\n' }, env: { COMPOSE_ENV_FILES: 'a.env' } },
+  { label: 'COMPOSE_DISABLE_ENV_FILE', files: { 'compose.yaml': withV, '.env': 'V=dotenv\n' }, env: { COMPOSE_DISABLE_ENV_FILE: '1' } },
 ];
 
 describe('project discovery agrees with compose', () => {
@@ -44,11 +52,11 @@ describe('project discovery agrees with compose', () => {
     expect(own.code, own.stderr).toBe(0);
     const r = await ipcompose([...args, 'plan', '--json'], { cwd, env });
     expect(r.status, r.stderr).toBe(0);
-    const plan = JSON.parse(r.stdout) as { project: string; files: string[] };
-    const explicit = await sh([
-      'env', '-C', cwd, ...Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      'docker', 'compose', ...plan.files.flatMap((f) => ['-f', f]), ...args.filter((a, i) => a !== '-f' && args[i - 1] !== '-f'), 'config',
-    ]);
+    const plan = JSON.parse(r.stdout) as { project: string; actions: { kind: string; argv: string[]; path: string }[] };
+    // What ipcompose hands compose, without its override and the subcommand.
+    const argv = plan.actions.at(-1)!.argv.slice(0, -1);
+    argv.splice(argv.indexOf(plan.actions.find((a) => a.kind === 'write-override')!.path) - 1, 2);
+    const explicit = await sh(['env', '-C', cwd, ...Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v}`), ...argv, 'config']);
     expect(explicit.code, explicit.stderr).toBe(0);
     expect(explicit.stdout).toBe(own.stdout);
     expect(own.stdout).toContain(`name: ${plan.project}\n`);

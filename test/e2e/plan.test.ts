@@ -47,7 +47,7 @@ networks:
     cleanups.push(() => composeDown(dir, 'e2e-plan-json'));
     const r = await ipcompose(['plan', '--json', '-d'], { cwd: dir });
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'project', 'files', 'compose', 'engine', 'projectNetworks', 'networks', 'services', 'notes', 'advice', 'actions']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'project', 'files', 'envFiles', 'compose', 'engine', 'projectNetworks', 'networks', 'services', 'notes', 'advice', 'actions']);
     expect(doc.schemaVersion).toBe(1);
     expect(doc.networks.map((n: { name: string; state: string; declaredAt: string }) => [n.name, n.declaredAt, n.state])).toEqual([
       ['e2e-plan-json_default', 'project', 'compose-creates'],

@@ -28,10 +28,10 @@ function fakeRunner(answer: (argv: readonly string[]) => Partial<RunResult>) {
 }
 
 describe('compose adapter', () => {
-  it('builds the global flags with the file list made explicit', () => {
+  it('builds the global flags with the compose and dotenv files made explicit', () => {
     expect(
-      globalArgs({ ...emptyGlobals(), projectName: 'p', projectDirectory: 'd', profiles: ['a', 'b'], envFiles: ['e'], extra: ['--ansi', 'never'] }, ['/x/compose.yaml', '/o.yaml']),
-    ).toEqual(['-f', '/x/compose.yaml', '-f', '/o.yaml', '-p', 'p', '--project-directory', 'd', '--profile', 'a', '--profile', 'b', '--env-file', 'e', '--ansi', 'never']);
+      globalArgs({ ...emptyGlobals(), projectName: 'p', projectDirectory: 'd', profiles: ['a', 'b'], envFiles: ['e'], extra: ['--ansi', 'never'] }, ['/x/compose.yaml', '/o.yaml'], ['/x/e']),
+    ).toEqual(['-f', '/x/compose.yaml', '-f', '/o.yaml', '-p', 'p', '--project-directory', 'd', '--profile', 'a', '--profile', 'b', '--env-file', '/x/e', '--ansi', 'never']);
   });
 
   it('asks for the version once per binary and refuses Compose v1 with the way to upgrade', async () => {

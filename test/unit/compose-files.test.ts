@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyGlobals, resolveComposeFiles } from '../../src/project/compose-files.js';
+import { emptyGlobals, resolveComposeFiles, resolveEnvFiles } from '../../src/project/compose-files.js';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'ipc-files-'));
@@ -51,5 +51,32 @@ describe('resolveComposeFiles', () => {
 
   it('says so when there is no compose file', () => {
     expect(() => resolveComposeFiles(emptyGlobals(), tree({}), {})).toThrow(/no compose file found/);
+  });
+});
+
+describe('resolveEnvFiles', () => {
+  it('takes the working directory’s .env before the one beside files it found itself', () => {
+    const root = tree({ 'compose.yaml': '', '.env': '', 'sub/.env': '', 'lone/keep': '' });
+    const files = [join(root, 'compose.yaml')];
+    expect(resolveEnvFiles(emptyGlobals(), join(root, 'sub'), files, {})).toEqual([join(root, 'sub/.env')]);
+    expect(resolveEnvFiles(emptyGlobals(), join(root, 'lone'), files, {})).toEqual([join(root, '.env')]);
+  });
+
+  it('with -f, looks beside the first file only; with --project-directory, there only', () => {
+    const root = tree({ 'a/x.yaml': '', 'a/.env': '', '.env': '', 'p/.env': '' });
+    const files = [join(root, 'a/x.yaml')];
+    expect(resolveEnvFiles({ ...emptyGlobals(), files: ['a/x.yaml'] }, root, files, {})).toEqual([join(root, 'a/.env')]);
+    expect(resolveEnvFiles({ ...emptyGlobals(), projectDirectory: 'p' }, root, files, {})).toEqual([join(root, 'p/.env')]);
+    expect(resolveEnvFiles({ ...emptyGlobals(), projectDirectory: '..' }, join(root, 'a'), files, {})).toEqual([join(root, '.env')]);
+  });
+
+  it('prefers --env-file, then COMPOSE_ENV_FILES; COMPOSE_DISABLE_ENV_FILE drops the default .env', () => {
+    const root = tree({ 'compose.yaml': '', '.env': '' });
+    const files = [join(root, 'compose.yaml')];
+    expect(resolveEnvFiles({ ...emptyGlobals(), envFiles: ['x.env'] }, root, files, { COMPOSE_ENV_FILES: 'y.env' })).toEqual([join(root, 'x.env')]);
+    expect(resolveEnvFiles(emptyGlobals(), root, files, { COMPOSE_ENV_FILES: 'y.env, z.env' })).toEqual([join(root, 'y.env'), join(root, 'z.env')]);
+    expect(resolveEnvFiles(emptyGlobals(), root, files, { COMPOSE_DISABLE_ENV_FILE: 'true' })).toEqual([]);
+    const bare = tree({ 'compose.yaml': '' });
+    expect(resolveEnvFiles(emptyGlobals(), bare, [join(bare, 'compose.yaml')], {})).toEqual([]);
   });
 });
