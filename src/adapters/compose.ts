@@ -1,8 +1,8 @@
-import { accessSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { EnvironmentError, UserError } from '../errors.js';
-import { ensurePrivateDir } from '../state-dir.js';
+import { readStateFile, writeStateFile } from '../state-dir.js';
 import type { ComposeGlobals } from '../project/compose-files.js';
 import type { ComposeModel } from '../project/model.js';
 import { parseVersion, type Version } from '../versions.js';
@@ -53,23 +53,21 @@ export function findComposeBinary(env: NodeJS.ProcessEnv): string {
   return found;
 }
 
+/** Which compose binary this is, for answers kept between runs: its path, size and mtime. */
+export function composeIdentity(command: string): string {
+  const stat = statSync(command);
+  return `${command}\0${stat.size}\0${stat.mtimeMs}`;
+}
+
 /**
  * Compose's version. Asking costs a process on every run, so the answer is
- * kept in `cacheFile` for as long as the binary's path, size and mtime stay
- * the same.
+ * kept in `cacheFile` for as long as the binary stays the same.
  */
 export async function composeVersion(run: Runner, command: string, cacheFile?: string): Promise<Version> {
-  const stat = statSync(command);
-  const key = `${command}\0${stat.size}\0${stat.mtimeMs}`;
-  let text: string | undefined;
-  if (cacheFile) {
-    try {
-      const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key?: string; version?: string };
-      if (cached.key === key) text = cached.version;
-    } catch {
-      // no cache yet, or an unreadable one: ask compose
-    }
-  }
+  const key = composeIdentity(command);
+  const cached = cacheFile ? readStateFile<{ key: string; version: string }>(cacheFile) : undefined;
+  let text = cached?.key === key ? cached.version : undefined;
+  const asked = text === undefined;
   if (text === undefined) {
     const result = await run([command, 'version', '--short']);
     if (result.exitCode !== 0) throw new EnvironmentError(`${command} did not report its version: ${result.stderr.trim()}`);
@@ -77,10 +75,7 @@ export async function composeVersion(run: Runner, command: string, cacheFile?: s
   }
   const version = parseVersion(text);
   if (!version) throw new EnvironmentError(`${command} reported no version it can read: ${text}`);
-  if (cacheFile && version.major >= 2) {
-    ensurePrivateDir(dirname(cacheFile));
-    writeFileSync(cacheFile, JSON.stringify({ key, version: text }));
-  }
+  if (cacheFile && asked && version.major >= 2) writeStateFile(cacheFile, JSON.stringify({ key, version: text }));
   if (version.major < 2) {
     throw new EnvironmentError(
       `${command} is Compose v1 (${version.text}), which reached end of life; ipcompose needs Compose v2`,

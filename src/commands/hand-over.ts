@@ -1,7 +1,8 @@
 import { globalArgs } from '../adapters/compose.js';
-import { overridePath, renderOverride, writeOverride } from '../apply/override-file.js';
+import { overridePath, renderOverride } from '../apply/override-file.js';
 import { delegate } from '../delegate.js';
 import type { LoadedProject } from '../project/load.js';
+import { writeStateFile } from '../state-dir.js';
 import type { CommandContext } from './context.js';
 
 /** The compose argv for a subcommand: the project's files, ipcompose's override last. */
@@ -14,7 +15,7 @@ export function composeArgv(ctx: CommandContext, project: LoadedProject, subcomm
 
 export function writeProjectOverride(ctx: CommandContext, project: LoadedProject): void {
   if (project.plan?.override) {
-    writeOverride(overridePath(ctx.env, project.model.name, project.files), renderOverride(project.plan.override));
+    writeStateFile(overridePath(ctx.env, project.model.name, project.files), renderOverride(project.plan.override));
   }
 }
 
