@@ -109,6 +109,11 @@ export class Output {
     if (this.verbose) this.err.write(this.errColor.dim(`$ ${argv.map(quoteArg).join(' ')}\n`));
   }
 
+  /** Work ipcompose saved itself, with --verbose. */
+  detail(message: string): void {
+    if (this.verbose) this.err.write(this.errColor.dim(`# ${message}\n`));
+  }
+
   /** Each Docker engine API request, with --verbose. */
   request(method: string, path: string): void {
     if (this.verbose) this.err.write(this.errColor.dim(`> ${method} ${path}\n`));

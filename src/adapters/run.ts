@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
 import type { Output } from '../output.js';
 
@@ -24,6 +23,9 @@ export function createRunner(context: { cwd: string; env: NodeJS.ProcessEnv; out
     const [file, ...args] = argv;
     if (!file) throw new Error('empty argv');
     context.output.command(argv);
+    // Loaded on first use: it costs ~50 ms of start-up, and `up` on an
+    // unchanged project starts nothing but compose, which delegate.ts runs.
+    const { execa } = await import('execa');
     const result = await execa(file, args, {
       cwd: context.cwd,
       env: context.env,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { composeConfig, findComposeBinary, globalArgs, composeVersion, type ComposeCli } from '../adapters/compose.js';
+import { findComposeBinary, globalArgs, composeVersion, type ComposeCli } from '../adapters/compose.js';
 import { engineInfo, inspectNetwork, type EngineInfo, type NetworkInfo } from '../adapters/engine.js';
 import type { CommandContext } from '../commands/context.js';
 import { UserError } from '../errors.js';
@@ -8,6 +8,7 @@ import { defaultRoutes } from '../host/routes.js';
 import { dedicatedNetworkKey, planEgress, type Plan, type PlanOptions } from '../plan/egress-plan.js';
 import { stateDir } from '../state-dir.js';
 import { resolveComposeFiles, resolveEnvFiles } from './compose-files.js';
+import { cachedComposeConfig } from './config-cache.js';
 import { DeclarationError, readDeclarations } from './declarations.js';
 import { locateKey } from './locate.js';
 import type { ComposeModel } from './model.js';
@@ -23,11 +24,12 @@ export interface LoadedProject {
 }
 
 /**
- * Reads the project through compose and plans its egress. One external
- * process, compose config (compose's version comes from its cache, or from
- * one more process beside it); meanwhile the engine's version arrives over
- * its API, and then its view of the project's networks. The process count
- * does not depend on the project's size.
+ * Reads the project through compose and plans its egress. At most one
+ * external process, compose config, and none when its last answer still holds
+ * (compose's version likewise comes from its cache, or from one more process
+ * beside it); meanwhile the engine's version arrives over its API, and then
+ * its view of the project's networks. The process count does not depend on
+ * the project's size.
  */
 export async function loadProject(
   ctx: CommandContext,
@@ -39,14 +41,16 @@ export async function loadProject(
   const files = resolveComposeFiles(ctx.globals, ctx.cwd, ctx.env);
   const envFiles = resolveEnvFiles(ctx.globals, ctx.cwd, files, ctx.env);
   const command = findComposeBinary(ctx.env);
-  const [version, model, engine] = await Promise.allSettled([
-    composeVersion(ctx.run, command, join(stateDir(ctx.env), 'compose-version.json')),
-    composeConfig(ctx.run, command, globalArgs(ctx.globals, files, envFiles)),
+  const state = stateDir(ctx.env);
+  const [version, config, engine] = await Promise.allSettled([
+    composeVersion(ctx.run, command, join(state, 'compose-version.json')),
+    cachedComposeConfig(ctx.run, { command, args: globalArgs(ctx.globals, files, envFiles), cwd: ctx.cwd, files, envFiles, env: ctx.env }, state),
     engineInfo(ctx.engine),
   ]);
   // A missing or v1 compose explains a config failure; a bad file matters more than a missing engine.
   const compose = settled(version);
-  const resolved = settled(model);
+  const { model: resolved, reused } = settled(config);
+  if (reused) ctx.output.detail('compose config: files and variables unchanged since the last run, its model reused');
   const engineFacts = settled(engine);
 
   const loaded: LoadedProject = { files, envFiles, compose: { command, version: compose }, engine: engineFacts, model: resolved };
