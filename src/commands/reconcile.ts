@@ -42,8 +42,8 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
   const written = await syncRules(options.run, projects, rules, new Set([...all.values()].map(bridgeName)));
   // Policy routing of second NICs, from the gateway label and the NIC holding the address.
   const host = hostAddresses();
-  const routed = wanted.flatMap(({ network, address }) => {
-    const gateway = network.labels[LABEL_GATEWAY];
+  const routed = wanted.flatMap(({ network, address, gateway: adoptedGateway }) => {
+    const gateway = adoptedGateway ?? network.labels[LABEL_GATEWAY];
     const nic = host.find((h) => h.address === address.ipv4);
     const subnet = network.subnets.find((s) => !s.includes(':'));
     return gateway && nic && subnet ? [{ subnet, interface: nic.interface, gateway, table: tableFor(nic.interface, gateway), ...(nic.prefix ? { prefix: nic.prefix } : {}) }] : [];
@@ -63,6 +63,8 @@ interface Wanted {
   network: NetworkInfo;
   address: { ipv4?: string; ipv6?: string };
   fallback: boolean;
+  /** A second NIC's gateway, for networks adopted as they ran (theirs is on the containers). */
+  gateway?: string;
 }
 
 /** Egress networks of projects that have running containers, from labels. */
@@ -81,24 +83,25 @@ async function wantedNetworks(engine: EngineRequest, all: Map<string, NetworkInf
   }
   // Networks adopted as they ran carry no labels of ours; their containers do.
   const running = await listContainersWithFallback(engine);
-  for (const { project, networkName, address } of running) {
+  for (const { project, networkName, address, gateway } of running) {
     const network = all.get(networkName);
-    if (network && !wanted.some((w) => w.network.name === networkName)) wanted.push({ project, network, address, fallback: true });
+    if (network && !wanted.some((w) => w.network.name === networkName)) wanted.push({ project, network, address, fallback: true, ...(gateway ? { gateway } : {}) });
   }
   return wanted;
 }
 
 async function listContainersWithFallback(engine: EngineRequest) {
-  const found = new Map<string, { project: string; networkName: string; address: { ipv4?: string; ipv6?: string } }>();
+  const found = new Map<string, { project: string; networkName: string; address: { ipv4?: string; ipv6?: string }; gateway?: string }>();
   for (const labels of await runningContainerLabels(engine)) {
     for (const [key, value] of Object.entries(labels)) {
       if (!key.startsWith(LABEL_FALLBACK_PREFIX)) continue;
       const networkName = key.slice(LABEL_FALLBACK_PREFIX.length);
-      const [ipv4, ipv6] = value.split(',');
+      const [ipv4, ipv6, gateway] = value.split(',');
       found.set(networkName, {
         project: labels['com.docker.compose.project'] ?? 'unknown',
         networkName,
         address: { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) },
+        ...(gateway ? { gateway } : {}),
       });
     }
   }

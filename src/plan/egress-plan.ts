@@ -31,8 +31,9 @@ export const LABEL_CREATED = 'io.ipcompose.created';
 export const LABEL_MODE = 'io.ipcompose.mode';
 /**
  * On containers, for networks that existed before ipcompose and cannot carry
- * labels: `io.ipcompose.fallback.<network>=<ipv4>,<ipv6>`, so `reconcile`
- * finds them without the compose files.
+ * labels: `io.ipcompose.fallback.<network>=<ipv4>,<ipv6>[,<gateway>]` (the
+ * gateway for a second NIC), so `reconcile` finds them without the compose
+ * files.
  */
 export const LABEL_FALLBACK_PREFIX = 'io.ipcompose.fallback.';
 /** The gateway of a second NIC, for policy routing (also found again by reconcile). */
@@ -275,7 +276,9 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     }
     const adopted = attached.filter((n) => isAdopted(n, facts));
     if (adopted.length > 0) {
-      entry.labels = Object.fromEntries(adopted.map((n) => [`${LABEL_FALLBACK_PREFIX}${n.name}`, [n.address.ipv4 ?? '', n.address.ipv6 ?? ''].join(',')]));
+      entry.labels = Object.fromEntries(
+        adopted.map((n) => [`${LABEL_FALLBACK_PREFIX}${n.name}`, [n.address.ipv4 ?? '', n.address.ipv6 ?? '', ...(n.routing ? [n.routing.gateway] : [])].join(',')]),
+      );
     }
     if (Object.keys(entry).length > 0) overrideServices[service] = entry;
   }

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { composeDown, ipcompose, project, service, sh } from './bench.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -15,6 +17,12 @@ async function firstPeerSaw(): Promise<number> {
 
 async function whoami(container: string): Promise<string> {
   return (await sh(['docker', 'exec', container, 'timeout', '5', 'wget', '-qO-', 'http://198.18.99.1/whoami'])).stdout.trim();
+}
+
+/** Deletes ipcompose's ip rules behind its back. */
+async function dropRules(): Promise<void> {
+  await sh(['sh', '-c', 'ip rule show | grep "proto 198" | sed "s/^[0-9]*:\\s*//" | while read -r r; do ip rule del $r; done']);
+  expect((await sh(['ip', 'rule', 'show'])).stdout).not.toContain('proto 198');
 }
 
 describe('an address on a second NIC', () => {
@@ -49,13 +57,34 @@ describe('an address on a second NIC', () => {
     expect(rules.stdout).toMatch(/20000:\s+from \S+ lookup \d+ proto 198/);
 
     // reconcile restores routing removed behind ipcompose's back
-    await sh(['sh', '-c', 'ip rule show | grep "proto 198" | sed "s/^[0-9]*:\\s*//" | while read -r r; do ip rule del $r; done']);
-    expect((await sh(['ip', 'rule', 'show'])).stdout).not.toContain('proto 198');
+    await dropRules();
     expect((await ipcompose(['reconcile'], { cwd: '/' })).status).toBe(0);
     expect(await whoami('e2e-nic2-web-1')).toBe('peer2 198.18.1.11');
 
     expect((await ipcompose(['down', '-t', '0'], { cwd: dir })).status).toBe(0);
     expect((await sh(['ip', 'rule', 'show'])).stdout).not.toContain('proto 198');
     expect((await sh(['ip', 'route', 'show', 'table', 'all'])).stdout).not.toContain('proto 198');
+  });
+
+  it('routes a running network adopted as it is, and reconcile routes it again from its containers’ labels', async () => {
+    const name = 'e2e-nic2-adopt';
+    const plain = `name: ${name}\nservices:\n  web:\n${service()}`;
+    const dir = project({ 'compose.yaml': plain }, name);
+    cleanups.push(() => composeDown(dir, name));
+    expect((await sh(['docker', 'compose', '--project-directory', dir, 'up', '-d'])).code).toBe(0);
+    const id = (await sh(['docker', 'network', 'inspect', '-f', '{{.Id}}', `${name}_default`])).stdout.trim();
+    writeFileSync(join(dir, 'compose.yaml'), plain.replace('services:', 'x-egress-ip: { ipv4: 198.18.1.11, gateway: 198.18.1.1 }\nservices:'));
+
+    const r = await ipcompose(['up', '-d'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect((await sh(['docker', 'network', 'inspect', '-f', '{{.Id}}', `${name}_default`])).stdout.trim()).toBe(id);
+    expect(await whoami(`${name}-web-1`)).toBe('peer2 198.18.1.11');
+
+    await dropRules();
+    expect((await ipcompose(['reconcile'], { cwd: '/' })).status).toBe(0);
+    expect(await whoami(`${name}-web-1`)).toBe('peer2 198.18.1.11');
+
+    expect((await ipcompose(['down', '-t', '0'], { cwd: dir })).status).toBe(0);
+    expect((await sh(['ip', 'rule', 'show'])).stdout).not.toContain('proto 198');
   });
 });

@@ -273,6 +273,15 @@ describe('planEgress', () => {
       expect(plan.steps).toEqual([{ kind: 'snat-rules', networks: [{ name: 'shop_default', address: { ipv4: '203.0.113.5' } }] }]);
     });
 
+    it('names a second NIC’s gateway in the container label, for reconcile to route an adopted network again', () => {
+      const existing = network('shop_default', { labels: composeLabels, subnets: ['172.20.0.0/16'] });
+      const nic2 = [...host, { interface: 'eth1', address: '198.51.100.9', family: 4 as const, internal: false }];
+      const m = model({ 'x-egress-ip': { ipv4: '198.51.100.9', gateway: '198.51.100.1' } });
+      const plan = planEgress(m, facts({ hostAddresses: nic2, networks: new Map([['shop_default', existing]]) }), { recreate: false });
+      expect(plan.override!.services.web!.labels).toEqual({ 'io.ipcompose.fallback.shop_default': '198.51.100.9,,198.51.100.1' });
+      expect(plan.steps.map((s) => s.kind)).toEqual(['snat-rules', 'policy-routing']);
+    });
+
     it('with --snat iptables, new networks come without the options, created by compose before their rules', () => {
       const plan = planEgress(running, facts(), { recreate: false, snat: 'iptables' });
       expect(plan.networks[0]).toMatchObject({ mode: 'fallback', state: 'compose-creates', options: {} });
