@@ -20,8 +20,8 @@ export interface ApplyContext {
 /** What one run created, so that it can be taken back. */
 export interface Applied {
   createdNetworks: string[];
-  /** This run wrote the project's first SNAT rules. */
-  wroteFirstRules: boolean;
+  /** The project had no SNAT rules before this run: any it has now are this run's. */
+  firstRules: boolean;
   routed?: boolean;
 }
 
@@ -31,7 +31,7 @@ export interface Applied {
  */
 export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Promise<Applied> {
   const { engine, output } = ctx;
-  const applied: Applied = { createdNetworks: [], wroteFirstRules: false };
+  const applied: Applied = { createdNetworks: [], firstRules: false };
   try {
     for (const step of steps) {
       switch (step.kind) {
@@ -59,12 +59,12 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
           applied.routed = true;
           break;
         case 'snat-rules': {
-          const before = await natSnapshot(ctx.run, 4, CHAIN);
-          const hadRules = chainRules(before.lines).some((l) => projectOf(l) === ctx.project);
+          const before = await Promise.all([natSnapshot(ctx.run, 4, CHAIN), natSnapshot(ctx.run, 6, CHAIN)]);
+          // Set before writing: the check after the write can fail with the rules in place.
+          applied.firstRules = !before.some((s) => chainRules(s.lines).some((l) => projectOf(l) === ctx.project));
           await output.task(`SNAT rules in ${CHAIN} for ${step.networks.map((n) => n.name).join(', ')}`, async () => {
             const rules = await rulesFor(engine, ctx.project, step.networks);
-            const written = await syncRules(ctx.run, [ctx.project], rules, await liveBridges(engine));
-            applied.wroteFirstRules = !hadRules && written.length > 0;
+            await syncRules(ctx.run, [ctx.project], rules, await liveBridges(engine));
           });
           break;
         }
@@ -79,9 +79,9 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
 
 /** Takes back this run's networks (the engine keeps ones in use) and its first rules. */
 export async function undo(ctx: ApplyContext, applied: Applied): Promise<void> {
-  if (applied.wroteFirstRules) {
+  if (applied.firstRules) {
     await syncRules(ctx.run, [ctx.project], []);
-    applied.wroteFirstRules = false;
+    applied.firstRules = false;
   }
   for (const name of [...applied.createdNetworks].reverse()) {
     if (await removeNetwork(ctx.engine, name)) ctx.output.step(`removed network ${name} again`);

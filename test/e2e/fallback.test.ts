@@ -88,7 +88,30 @@ describe('--snat iptables', () => {
     expect(rules.some((l) => l.includes('project=e2e-fb-b '))).toBe(true);
     expect(await seenFrom('e2e-fb-b-web-1')).toBe(EXTRA[4]);
   });
+
+  it('fails, and takes its rules back, when another tool puts a MASQUERADE ahead of its chain', async () => {
+    // A firewall manager racing ipcompose: right after each nat batch it
+    // inserts a catch-all MASQUERADE at the top of POSTROUTING (once).
+    const restore = (await sh(['sh', '-c', 'command -v iptables-restore'])).stdout.trim();
+    const script = [
+      '#!/bin/sh',
+      `${restore} "$@" || exit $?`,
+      'iptables -t nat -C POSTROUTING -o ipc-up0 -j MASQUERADE 2>/dev/null || iptables -t nat -I POSTROUTING 1 -o ipc-up0 -j MASQUERADE',
+    ];
+    const bin = project({ 'iptables-restore': `${script.join('\n')}\n` }, 'racing-firewall');
+    await sh(['chmod', '+x', join(bin, 'iptables-restore')]);
+    cleanups.push(() => sh(['iptables', '-t', 'nat', '-D', 'POSTROUTING', '-o', 'ipc-up0', '-j', 'MASQUERADE']));
+    const dir = stack('e2e-fb-race', `x-egress-ip: ${EXTRA[5]}\nservices:\n  web:\n${service()}`);
+
+    const r = await ipcompose(['up', '--snat', 'iptables', '-d'], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/cannot place ipcompose's SNAT rule ahead of a MASQUERADE for \d+\.\d+\.\d+\.\d+\/\d+/);
+    expect(r.stderr).toMatch(/hint: .*iptables -t nat -S POSTROUTING/);
+    expect((await natRules()).some((l) => l.includes('project=e2e-fb-race '))).toBe(false);
+    expect((await sh(['docker', 'inspect', '-f', '{{.State.Running}}', 'e2e-fb-race-web-1'])).stdout.trim()).not.toBe('true');
+  });
 });
+
 
 describe('IPv6 through the fallback', () => {
   it('a dual-stack network gets its IPv6 egress from an ip6tables rule of ipcompose', async () => {
