@@ -4,8 +4,9 @@
 // Throughput and new-connection rate from a container to the peer "on the
 // internet", through Docker's default MASQUERADE, through ipcompose's native
 // egress (Docker's own SNAT rule, from host_ipv4) and through ipcompose's
-// fallback (its SNAT chain), side by side: rounds interleave the three, in a
-// rotating order, and medians are compared. The load comes from a Node
+// fallback (its SNAT chain), side by side: rounds interleave the three in a
+// rotating order, and each ratio is the median of per-round ratios, so that
+// the machine's drift between rounds cancels out. The load comes from a Node
 // program entered into each container's network namespace (nsenter, as
 // `ipcompose verify` does), so its packets take the container's path while
 // busybox's small buffers and per-connection processes stay out of the
@@ -149,7 +150,7 @@ try {
   const summary = Object.fromEntries(
     variants.map((v) => [v.name, { uploadMiBPerS: spread(results[v.name].mbPerS), connectionsPerS: spread(results[v.name].connPerS) }]),
   );
-  const ratio = (name, key) => Number((median(results[name][key]) / median(results.masquerade[key])).toFixed(3));
+  const ratio = (name, key) => Number(median(results[name][key].map((x, i) => x / results.masquerade[key][i])).toFixed(3));
   console.log(
     JSON.stringify(
       {
