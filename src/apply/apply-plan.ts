@@ -13,8 +13,14 @@ export interface ApplyContext {
   run: Runner;
   output: Output;
   project: string;
-  /** Lets compose create the project's networks and containers without starting them. */
-  composeCreate: () => Promise<void>;
+  /**
+   * Lets compose create the project's networks and containers without
+   * starting them. True when the project had no containers before, so that
+   * all of it is this run's.
+   */
+  composeCreate: () => Promise<boolean>;
+  /** Removes the project's containers and networks again (compose down, volumes kept). */
+  composeRemove: () => Promise<void>;
 }
 
 /** What one run created, so that it can be taken back. */
@@ -22,6 +28,8 @@ export interface Applied {
   createdNetworks: string[];
   /** The project had no SNAT rules before this run: any it has now are this run's. */
   firstRules: boolean;
+  /** Compose created the whole project in this run, before ipcompose's own steps. */
+  createdProject?: boolean;
   routed?: boolean;
 }
 
@@ -50,7 +58,9 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
           applied.createdNetworks.push(step.name);
           break;
         case 'compose-create':
-          await output.task('letting compose create the networks before their SNAT rules and routing', ctx.composeCreate);
+          await output.task('letting compose create the networks before their SNAT rules and routing', async () => {
+            applied.createdProject = await ctx.composeCreate();
+          });
           break;
         case 'policy-routing':
           await output.task(`policy routing for ${step.networks.map((n) => `${n.name} via ${n.routing.gateway} dev ${n.routing.interface}`).join(', ')}`, async () => {
@@ -71,6 +81,9 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       }
     }
   } catch (error) {
+    // A project compose created for this run goes too; once compose up has
+    // run, what it made stays for the user to inspect, as with compose itself.
+    if (applied.createdProject) await ctx.composeRemove();
     await undo(ctx, applied);
     throw error;
   }

@@ -1,3 +1,4 @@
+import { projectContainers } from '../adapters/engine.js';
 import { applySteps, undo, type ApplyContext } from '../apply/apply-plan.js';
 import { EnvironmentError } from '../errors.js';
 import type { SnatMode } from '../plan/egress-plan.js';
@@ -35,9 +36,15 @@ export async function up(options: UpOptions): Promise<number> {
     output: options.output,
     project: project.model.name,
     composeCreate: async () => {
+      const fresh = (await projectContainers(options.engine, project.model.name)).length === 0;
       writeProjectOverride(options, project);
       const result = await options.run(composeArgv(options, project, ['up', '--no-start']));
       if (result.exitCode !== 0) throw new EnvironmentError(`compose could not create the project: ${result.stderr.trim().split('\n').pop() ?? ''}`);
+      return fresh;
+    },
+    composeRemove: async () => {
+      const result = await options.run(composeArgv(options, project, ['down']));
+      if (result.exitCode === 0) options.output.step(`removed what compose created for ${project.model.name} again`);
     },
   };
   const applied = await applySteps(ctx, plan.steps);

@@ -89,7 +89,7 @@ describe('--snat iptables', () => {
     expect(await seenFrom('e2e-fb-b-web-1')).toBe(EXTRA[4]);
   });
 
-  it('fails, and takes its rules back, when another tool puts a MASQUERADE ahead of its chain', async () => {
+  it('fails, and takes back its rules and what compose created, when another tool puts a MASQUERADE ahead of its chain', async () => {
     // A firewall manager racing ipcompose: right after each nat batch it
     // inserts a catch-all MASQUERADE at the top of POSTROUTING (once).
     const restore = (await sh(['sh', '-c', 'command -v iptables-restore'])).stdout.trim();
@@ -108,7 +108,9 @@ describe('--snat iptables', () => {
     expect(r.stderr).toMatch(/cannot place ipcompose's SNAT rule ahead of a MASQUERADE for \d+\.\d+\.\d+\.\d+\/\d+/);
     expect(r.stderr).toMatch(/hint: .*iptables -t nat -S POSTROUTING/);
     expect((await natRules()).some((l) => l.includes('project=e2e-fb-race '))).toBe(false);
-    expect((await sh(['docker', 'inspect', '-f', '{{.State.Running}}', 'e2e-fb-race-web-1'])).stdout.trim()).not.toBe('true');
+    expect(r.stderr).toContain('removed what compose created for e2e-fb-race again');
+    expect((await sh(['docker', 'container', 'inspect', 'e2e-fb-race-web-1'])).code).not.toBe(0);
+    expect((await sh(['docker', 'network', 'inspect', 'e2e-fb-race_default'])).code).not.toBe(0);
   });
 });
 
