@@ -9,6 +9,8 @@ export interface RunResult {
 
 export interface RunOptions {
   input?: string;
+  /** An open file descriptor the program gets as its descriptor 3 (flock's lock file). */
+  fd3?: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export function createRunner(context: { cwd: string; env: NodeJS.ProcessEnv; out
       extendEnv: false,
       reject: false,
       stripFinalNewline: false,
-      ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
+      ...stdioOptions(options),
     });
     if (result.failed && result.exitCode === undefined) {
       const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
@@ -48,11 +50,19 @@ export function createRunner(context: { cwd: string; env: NodeJS.ProcessEnv; out
   };
 }
 
+function stdioOptions(options: RunOptions) {
+  if (options.input !== undefined) return { input: options.input };
+  // execa's types name descriptors 3-9 only; any open one works, handed to spawn as it is.
+  if (options.fd3 !== undefined) return { stdio: ['ignore', 'pipe', 'pipe', options.fd3 as 3] as const };
+  return { stdin: 'ignore' as const };
+}
+
 function installHint(file: string): string {
   switch (file) {
     case 'ip':
       return 'install iproute2 (Debian: apt-get install iproute2)';
     case 'nsenter':
+    case 'flock':
       return 'install util-linux (Debian: apt-get install util-linux)';
     case 'iptables':
     case 'ip6tables':

@@ -6,6 +6,7 @@ import type { Output } from '../output.js';
 import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
 import { liveBridges, rulesFor, syncRules } from './fallback.js';
+import { withHostLock } from './host-lock.js';
 import { routedSubnets, syncRouting } from './policy-routing.js';
 
 export interface ApplyContext {
@@ -63,21 +64,24 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
           });
           break;
         case 'policy-routing':
-          await output.task(`policy routing for ${step.networks.map((n) => `${n.name} via ${n.routing.gateway} dev ${n.routing.interface}`).join(', ')}`, async () => {
-            await syncRouting(ctx.run, engine, await routedSubnets(engine, step.networks));
-          });
+          await output.task(`policy routing for ${step.networks.map((n) => `${n.name} via ${n.routing.gateway} dev ${n.routing.interface}`).join(', ')}`, () =>
+            withHostLock(ctx.run, async () => {
+              await syncRouting(ctx.run, engine, await routedSubnets(engine, step.networks));
+            }),
+          );
           applied.routed = true;
           break;
-        case 'snat-rules': {
-          const before = await Promise.all([natSnapshot(ctx.run, 4, CHAIN), natSnapshot(ctx.run, 6, CHAIN)]);
-          // Set before writing: the check after the write can fail with the rules in place.
-          applied.firstRules = !before.some((s) => chainRules(s.lines).some((l) => projectOf(l) === ctx.project));
-          await output.task(`SNAT rules in ${CHAIN} for ${step.networks.map((n) => n.name).join(', ')}`, async () => {
-            const rules = await rulesFor(engine, ctx.project, step.networks);
-            await syncRules(ctx.run, [ctx.project], rules, await liveBridges(engine));
-          });
+        case 'snat-rules':
+          await output.task(`SNAT rules in ${CHAIN} for ${step.networks.map((n) => n.name).join(', ')}`, () =>
+            withHostLock(ctx.run, async () => {
+              const before = await Promise.all([natSnapshot(ctx.run, 4, CHAIN), natSnapshot(ctx.run, 6, CHAIN)]);
+              // Set before writing: the check after the write can fail with the rules in place.
+              applied.firstRules = !before.some((s) => chainRules(s.lines).some((l) => projectOf(l) === ctx.project));
+              const rules = await rulesFor(engine, ctx.project, step.networks);
+              await syncRules(ctx.run, [ctx.project], rules, await liveBridges(engine));
+            }),
+          );
           break;
-        }
       }
     }
   } catch (error) {
@@ -93,7 +97,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
 /** Takes back this run's networks (the engine keeps ones in use) and its first rules. */
 export async function undo(ctx: ApplyContext, applied: Applied): Promise<void> {
   if (applied.firstRules) {
-    await syncRules(ctx.run, [ctx.project], []);
+    await withHostLock(ctx.run, () => syncRules(ctx.run, [ctx.project], []));
     applied.firstRules = false;
   }
   for (const name of [...applied.createdNetworks].reverse()) {

@@ -1,4 +1,5 @@
 import { liveBridges, syncRules } from '../apply/fallback.js';
+import { withHostLock } from '../apply/host-lock.js';
 import { syncRouting } from '../apply/policy-routing.js';
 import { loadProject } from '../project/load.js';
 import type { CommandContext } from './context.js';
@@ -17,11 +18,13 @@ export async function down(options: DownOptions): Promise<number> {
   const project = await loadProject(options, { recreate: false, requireApplicable: false });
   const status = await handOver(options, project, ['down', ...options.args]);
   if (status === 0) {
-    const written = await syncRules(options.run, [project.model.name], [], await liveBridges(options.engine));
-    if (written.length > 0) options.output.step(`removed the SNAT rules of project ${project.model.name}`);
-    if (project.plan?.networks.some((n) => n.routing) && (await syncRouting(options.run, options.engine, []))) {
-      options.output.step(`removed the policy routing of project ${project.model.name}`);
-    }
+    await withHostLock(options.run, async () => {
+      const written = await syncRules(options.run, [project.model.name], [], await liveBridges(options.engine));
+      if (written.length > 0) options.output.step(`removed the SNAT rules of project ${project.model.name}`);
+      if (project.plan?.networks.some((n) => n.routing) && (await syncRouting(options.run, options.engine, []))) {
+        options.output.step(`removed the policy routing of project ${project.model.name}`);
+      }
+    });
   }
   return status;
 }

@@ -1,6 +1,7 @@
 import { listNetworks, projectContainers, runningContainerLabels, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
 import { natSnapshot, snatState } from '../adapters/iptables.js';
 import { bridgeName, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
+import { withHostLock } from '../apply/host-lock.js';
 import { syncRouting } from '../apply/policy-routing.js';
 import { hostAddresses } from '../host/addresses.js';
 import { tableFor } from '../plan/policy-routing.js';
@@ -17,7 +18,11 @@ export type ReconcileOptions = CommandContext;
  * Docker rule vanished (`iptables -t nat -F`) gets one of ipcompose's until
  * Docker's own returns. Projects that no longer run lose their rules.
  */
-export async function reconcile(options: ReconcileOptions): Promise<number> {
+export function reconcile(options: ReconcileOptions): Promise<number> {
+  return withHostLock(options.run, () => reconcileLocked(options));
+}
+
+async function reconcileLocked(options: ReconcileOptions): Promise<number> {
   const all = await listNetworks(options.engine);
   const wanted = await wantedNetworks(options.engine, all);
   const [nat4, nat6] = await Promise.all([natSnapshot(options.run, 4, CHAIN), natSnapshot(options.run, 6, CHAIN)]);

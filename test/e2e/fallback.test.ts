@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +12,14 @@ afterEach(async () => {
 
 const CHAIN = 'IPCOMPOSE-POSTROUTING';
 const natRules = async (tool = 'iptables-save') => (await sh([tool, '-t', 'nat'])).stdout.split('\n').filter((l) => l.startsWith('-A ') || l.startsWith(':'));
+
+/** A PATH on which iptables-restore runs `before`, the real one, then `after`. */
+async function wrappedRestore(name: string, before: string[], after: string[]): Promise<string> {
+  const real = (await sh(['sh', '-c', 'command -v iptables-restore'])).stdout.trim();
+  const bin = project({ 'iptables-restore': ['#!/bin/sh', ...before, `${real} "$@" || exit $?`, ...after, ''].join('\n') }, name);
+  await sh(['chmod', '+x', join(bin, 'iptables-restore')]);
+  return `${bin}:${process.env.PATH}`;
+}
 
 function stack(name: string, body: string): string {
   const dir = project({ 'compose.yaml': `name: ${name}\n${body}` }, name);
@@ -89,21 +98,43 @@ describe('--snat iptables', () => {
     expect(await seenFrom('e2e-fb-b-web-1')).toBe(EXTRA[4]);
   });
 
+  it('runs started at once (make -j) keep each other’s rules', async () => {
+    const names = ['e2e-fb-j1', 'e2e-fb-j2', 'e2e-fb-j3', 'e2e-fb-j4'];
+    const dirs = names.map((name, i) => stack(name, `x-egress-ip: ${EXTRA[i]}\nservices:\n  web:\n${service()}`));
+    const mine = async () => (await natRules()).filter((l) => names.some((n) => l.includes(`project=${n} `)));
+    // A slow firewall widens the time between reading the chain and writing
+    // it back: unguarded, runs overlapping there drop each other's rules.
+    const env = { PATH: await wrappedRestore('slow-firewall', ['sleep 0.5'], []) };
+    for (let round = 0; round < 2; round++) {
+      const ups = await Promise.all(dirs.map((cwd) => ipcompose(['up', '--snat', 'iptables', '-d'], { cwd, env })));
+      for (const r of ups) expect(r.status, r.stderr).toBe(0);
+      expect(await mine()).toHaveLength(4);
+      const downs = await Promise.all(dirs.map((cwd) => ipcompose(['down', '-t', '0'], { cwd, env })));
+      for (const r of downs) expect(r.status, r.stderr).toBe(0);
+      expect(await mine()).toHaveLength(0);
+    }
+  });
+
+  it('waits for the host lock that another run holds', async () => {
+    const holder = spawn('flock', ['--exclusive', '/run/ipcompose.lock', 'sleep', '2']);
+    cleanups.push(async () => holder.kill());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    const r = await ipcompose(['reconcile'], { cwd: '/' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeGreaterThan(1500);
+  });
+
   it('fails, and takes back its rules and what compose created, when another tool puts a MASQUERADE ahead of its chain', async () => {
     // A firewall manager racing ipcompose: right after each nat batch it
     // inserts a catch-all MASQUERADE at the top of POSTROUTING (once).
-    const restore = (await sh(['sh', '-c', 'command -v iptables-restore'])).stdout.trim();
-    const script = [
-      '#!/bin/sh',
-      `${restore} "$@" || exit $?`,
+    const PATH = await wrappedRestore('racing-firewall', [], [
       'iptables -t nat -C POSTROUTING -o ipc-up0 -j MASQUERADE 2>/dev/null || iptables -t nat -I POSTROUTING 1 -o ipc-up0 -j MASQUERADE',
-    ];
-    const bin = project({ 'iptables-restore': `${script.join('\n')}\n` }, 'racing-firewall');
-    await sh(['chmod', '+x', join(bin, 'iptables-restore')]);
+    ]);
     cleanups.push(() => sh(['iptables', '-t', 'nat', '-D', 'POSTROUTING', '-o', 'ipc-up0', '-j', 'MASQUERADE']));
     const dir = stack('e2e-fb-race', `x-egress-ip: ${EXTRA[5]}\nservices:\n  web:\n${service()}`);
 
-    const r = await ipcompose(['up', '--snat', 'iptables', '-d'], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}` } });
+    const r = await ipcompose(['up', '--snat', 'iptables', '-d'], { cwd: dir, env: { PATH } });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/cannot place ipcompose's SNAT rule ahead of a MASQUERADE for \d+\.\d+\.\d+\.\d+\/\d+/);
     expect(r.stderr).toMatch(/hint: .*iptables -t nat -S POSTROUTING/);

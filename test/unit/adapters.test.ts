@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeConfig, composeVersion, globalArgs } from '../../src/adapters/compose.js';
+import { withFileLock } from '../../src/adapters/flock.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,5 +124,34 @@ describe('engine adapter', () => {
       expect(resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'default' })).toMatchObject({ socketPath: '/var/run/docker.sock' });
       expect(() => resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'nope' })).toThrow(/context nope does not exist/);
     });
+  });
+});
+
+describe('flock adapter', () => {
+  it('takes the lock with flock on an inherited descriptor, then runs the work', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ipc-lock-')), 'x.lock');
+    const seen: (number | undefined)[] = [];
+    const calls: string[][] = [];
+    const run: Runner = async (argv, options) => {
+      calls.push([...argv]);
+      seen.push(options?.fd3);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    expect(await withFileLock(run, path, async () => 'done')).toBe('done');
+    expect(calls).toEqual([['flock', '--exclusive', '--wait', '60', '3']]);
+    expect(seen[0]).toEqual(expect.any(Number));
+  });
+
+  it('reports a lock it could not get in time as an environment error', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ipc-lock-')), 'x.lock');
+    const busy: Runner = async () => ({ exitCode: 1, stdout: '', stderr: '' });
+    await expect(withFileLock(busy, path, async () => 'never', 5)).rejects.toMatchObject({ exitCode: 3, message: expect.stringMatching(/could not lock .*x\.lock within 5 s/) });
+  });
+
+  it('runs the work unguarded where the lock file cannot be created', async () => {
+    const run: Runner = async () => {
+      throw new Error('flock must not run');
+    };
+    expect(await withFileLock(run, '/nonexistent-dir/x.lock', async () => 'done')).toBe('done');
   });
 });
