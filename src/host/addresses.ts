@@ -10,10 +10,6 @@ export interface HostAddress {
   prefix?: string;
 }
 
-/**
- * The addresses assigned to this host's interfaces. Read from the kernel via
- * Node (getifaddrs), so checking a declaration costs no process.
- */
 /** 203.0.113.5 with 29 bits -> 203.0.113.0/29. */
 export function networkPrefix(address: string, bits: number): string {
   const n = address.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
@@ -22,6 +18,10 @@ export function networkPrefix(address: string, bits: number): string {
   return `${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.')}/${bits}`;
 }
 
+/**
+ * The addresses assigned to this host's interfaces. Read from the kernel via
+ * Node (getifaddrs), so checking a declaration costs no process.
+ */
 export function hostAddresses(): HostAddress[] {
   const out: HostAddress[] = [];
   for (const [name, list] of Object.entries(networkInterfaces())) {

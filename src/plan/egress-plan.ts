@@ -51,6 +51,8 @@ export interface EngineFacts {
   hostAddresses: HostAddress[];
   /** The main table's IPv4 default routes, best first. */
   defaultRoutes?: DefaultRoute[];
+  /** The main table's IPv6 default routes, best first. */
+  defaultRoutes6?: DefaultRoute[];
 }
 
 export type SnatMode = 'auto' | 'native' | 'iptables';
@@ -317,6 +319,13 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     const main = facts.defaultRoutes?.[0];
     if (!n.routing && iface && main && iface !== main.interface) {
       advice.push(`${n.address.ipv4} is on ${iface}, but the default route is on ${main.interface}; if ${iface} reaches the internet through a gateway of its own, declare it: { ipv4: ${n.address.ipv4}, gateway: <gateway> }`);
+    }
+    const iface6 = facts.hostAddresses.find((h) => h.address === n.address.ipv6)?.interface;
+    const main6 = facts.defaultRoutes6?.[0];
+    if (iface6 && main6 && iface6 !== main6.interface) {
+      advice.push(
+        `${n.address.ipv6} is on ${iface6}, but the IPv6 default route is on ${main6.interface}; if ${iface6} reaches the internet through a gateway of its own, IPv6 from ${n.name} needs an ip -6 rule for its subnet, which ipcompose does not write (it routes by source for IPv4 only)`,
+      );
     }
   }
 

@@ -4,7 +4,7 @@ import { engineInfo, inspectNetwork, type EngineInfo, type NetworkInfo } from '.
 import type { CommandContext } from '../commands/context.js';
 import { UserError } from '../errors.js';
 import { hostAddresses } from '../host/addresses.js';
-import { defaultRoutes } from '../host/routes.js';
+import { defaultRoutes, defaultRoutes6 } from '../host/routes.js';
 import { dedicatedNetworkKey, planEgress, type Plan, type PlanOptions } from '../plan/egress-plan.js';
 import { stateDir } from '../state-dir.js';
 import { resolveComposeFiles, resolveEnvFiles } from './compose-files.js';
@@ -66,7 +66,7 @@ export async function loadProject(
     const networks = new Map(found.filter((n): n is NetworkInfo => n !== undefined).map((n) => [n.name, n]));
     loaded.plan = planEgress(
       resolved,
-      { engine: engineFacts.version, compose: compose, networks, hostAddresses: hostAddresses(), defaultRoutes: defaultRoutes() },
+      { engine: engineFacts.version, compose: compose, networks, hostAddresses: hostAddresses(), defaultRoutes: defaultRoutes(), defaultRoutes6: defaultRoutes6() },
       options,
     );
     const blocked = loaded.plan.networks.find((n) => n.problem);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { networkPrefix } from '../../src/host/addresses.js';
-import { defaultRoutes } from '../../src/host/routes.js';
+import { defaultRoutes, defaultRoutes6 } from '../../src/host/routes.js';
+import { planEgress } from '../../src/plan/egress-plan.js';
+import { parseVersion } from '../../src/versions.js';
 import { routingFor } from '../../src/plan/egress-plan.js';
 import { routingCommands, tableFor } from '../../src/plan/policy-routing.js';
 
@@ -21,6 +23,35 @@ describe('policy routing', () => {
       { interface: 'eth0', gateway: '192.0.2.1', metric: 0 },
       { interface: 'eth1', gateway: '203.0.113.1', metric: 500 },
     ]);
+  });
+
+  it('reads IPv6 default routes from /proc/net/ipv6_route, without the kernel’s unreachable one', () => {
+    const table = [
+      '00000000000000000000000000000000 00 00000000000000000000000000000000 00 20010db8000000020000000000000001 00000800 00000001 00000000 00000003     eth1',
+      '00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000002 00000000 00000003     eth0',
+      '20010db8000000010000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000003 00000000 00000001     eth0',
+      '00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo',
+    ].join('\n');
+    expect(defaultRoutes6(table)).toEqual([
+      { interface: 'eth0', gateway: 'fe80:0:0:0:0:0:0:1', metric: 1024 },
+      { interface: 'eth1', gateway: '2001:db8:0:2:0:0:0:1', metric: 2048 },
+    ]);
+  });
+
+  it('warns that an IPv6 address on another NIC than the IPv6 default route gets no policy routing', () => {
+    const v = (t: string) => parseVersion(t)!;
+    const model = { name: 'shop', 'x-egress-ip': { ipv6: '2001:db8:0:2::5' }, services: { web: { networks: { default: null } } }, networks: { default: { name: 'shop_default', enable_ipv6: true } } };
+    const facts = (iface: string) => ({
+      engine: v('28.5.2'),
+      compose: v('2.40.3'),
+      networks: new Map(),
+      hostAddresses: [{ interface: iface, address: '2001:db8:0:2::5', family: 6 as const, internal: false }],
+      defaultRoutes6: [{ interface: 'eth0', gateway: 'fe80::1', metric: 1024 }],
+    });
+    expect(planEgress(model, facts('eth1'), { recreate: false }).advice).toEqual([
+      expect.stringMatching(/^2001:db8:0:2::5 is on eth1, but the IPv6 default route is on eth0; .* needs an ip -6 rule for its subnet, which ipcompose does not write/),
+    ]);
+    expect(planEgress(model, facts('eth0'), { recreate: false }).advice).toEqual([]);
   });
 
   it('routes an address on a second NIC through its gateway: declared, or that NIC’s own default route', () => {
