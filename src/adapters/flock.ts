@@ -22,7 +22,7 @@ export async function withFileLock<T>(run: Runner, path: string, work: () => Pro
     if (result.exitCode !== 0) {
       throw new EnvironmentError(
         `could not lock ${path} within ${waitSeconds} s: ${result.stderr.trim() || 'another ipcompose holds it'}`,
-        'wait for the other ipcompose to finish; `fuser -v ' + path + '` shows who holds it',
+        `wait for the other ipcompose to finish; \`fuser -v ${path}\` shows who holds it`,
       );
     }
     return await work();

@@ -31,7 +31,6 @@ export interface Applied {
   firstRules: boolean;
   /** Compose created the whole project in this run, before ipcompose's own steps. */
   createdProject?: boolean;
-  routed?: boolean;
 }
 
 /**
@@ -69,7 +68,6 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
               await syncRouting(ctx.run, engine, await routedSubnets(engine, step.networks));
             }),
           );
-          applied.routed = true;
           break;
         case 'snat-rules':
           await output.task(`SNAT rules in ${CHAIN} for ${step.networks.map((n) => n.name).join(', ')}`, () =>

@@ -1,4 +1,5 @@
 import { projectContainers } from '../adapters/engine.js';
+import { firstErrorLine } from '../adapters/run.js';
 import { applySteps, undo, type ApplyContext } from '../apply/apply-plan.js';
 import { EnvironmentError } from '../errors.js';
 import type { SnatMode } from '../plan/egress-plan.js';
@@ -45,6 +46,7 @@ export async function up(options: UpOptions): Promise<number> {
     composeRemove: async () => {
       const result = await options.run(composeArgv(options, project, ['down']));
       if (result.exitCode === 0) options.output.step(`removed what compose created for ${project.model.name} again`);
+      else options.output.warn(`compose could not remove what it created for ${project.model.name}: ${firstErrorLine(result.stderr)}`, 'run ipcompose down');
     },
   };
   const applied = await applySteps(ctx, plan.steps);
