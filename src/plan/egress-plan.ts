@@ -270,11 +270,13 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     const keys = [...Object.keys(spec.networks ?? {}), ...(own ? [dedicatedNetworkKey(own.address)] : [])];
     const attached = keys.map((k) => byKey.get(k)).filter((n): n is EgressNetwork => n !== undefined);
     const carrier = attached.find((n) => n.name === decision.egress.gatewayNetwork) ?? (attached.length > 0 && sameAddress(attached[0]!.address, decision.egress.address) ? attached[0] : undefined);
-    // Without host_binding_ipv4 on its network, a published port binds every
-    // address unless the port itself names one.
-    if (carrier?.mode === 'fallback' && decision.egress.address && (spec.ports ?? []).length > 0) {
-      const hostIp = (decision.egress.address.ipv4 ?? decision.egress.address.ipv6)!;
-      entry.ports = new Replace((spec.ports as Record<string, unknown>[]).map((p) => (p.host_ip ? p : { ...p, host_ip: hostIp })));
+    // A published port binds every address unless it names one or its network
+    // has host_binding_ipv4, which takes a single address: fallback networks
+    // and dual-stack addresses get one explicit binding per address.
+    const address = decision.egress.address;
+    if (carrier && address && (spec.ports ?? []).length > 0 && (carrier.mode === 'fallback' || (address.ipv4 && address.ipv6))) {
+      const hostIps = [address.ipv4, address.ipv6].filter((a): a is string => a !== undefined);
+      entry.ports = new Replace((spec.ports as Record<string, unknown>[]).flatMap((p) => (p.host_ip ? [p] : hostIps.map((ip) => ({ ...p, host_ip: ip })))));
     }
     const adopted = attached.filter((n) => isAdopted(n, facts));
     if (adopted.length > 0) {

@@ -70,7 +70,8 @@ export async function seenFrom(container: string): Promise<string> {
 
 /** Connects from the peer (the "internet") to an address of this host. */
 export async function fromPeer(address: string, port: number): Promise<boolean> {
-  const r = await sh(['ip', 'netns', 'exec', 'ipc-peer', 'curl', '-s', '-m', '3', `http://${address}:${port}/`]);
+  const host = address.includes(':') ? `[${address}]` : address;
+  const r = await sh(['ip', 'netns', 'exec', 'ipc-peer', 'curl', '-s', '-m', '3', `http://${host}:${port}/`]);
   return r.code === 0 && r.stdout.trim() === 'ok';
 }
 

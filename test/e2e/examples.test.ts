@@ -70,7 +70,7 @@ describe('examples, brought up through ipcompose and verified', () => {
     expect(db.code, db.stderr).toBe(0);
   });
 
-  it('dual-stack: IPv4 and IPv6 egress', async () => {
+  it('dual-stack: IPv4 and IPv6 egress, and the published port on both addresses only', async () => {
     const dir = join(examples, 'dual-stack');
     await up(dir);
     const out = await verifyOk(dir, [`http://${PEER}/`, `http://[${PEER6}]/`]);
@@ -78,6 +78,10 @@ describe('examples, brought up through ipcompose and verified', () => {
     expect(out).toMatch(/app +dual-stack-app-1 +http:\/\/\[fd18:0:0:1::fe\]\/ +fd18:0:0:1::13 +fd18:0:0:1::13/);
     const nat6 = await sh(['ip6tables-save', '-t', 'nat']);
     expect(nat6.stdout).toMatch(/-j SNAT --to-source fd18:0:0:1::13/);
+    expect(await fromPeer('198.18.0.13', 8090)).toBe(true);
+    expect(await fromPeer('fd18:0:0:1::13', 8090)).toBe(true);
+    expect(await fromPeer(PRIMARY, 8090)).toBe(false);
+    expect(await fromPeer('fd18:0:0:1::1', 8090)).toBe(false);
   });
 
   it('porting: the README’s steps move a running stack to its own address', async () => {

@@ -310,3 +310,23 @@ describe('service addresses through the fallback', () => {
   });
 });
 
+describe('published ports of a dual-stack address', () => {
+  const ports = [{ target: 80, published: '8080', protocol: 'tcp' }, { target: 53, published: '53', protocol: 'udp', host_ip: '203.0.113.6' }];
+  const dual = (declaration: unknown) =>
+    model({ 'x-egress-ip': declaration, services: { web: { networks: { default: null }, ports } }, networks: { default: { name: 'shop_default', enable_ipv6: true } } });
+
+  it('bind each address, since host_binding_ipv4 takes only one; ports that name an address stay', () => {
+    const plan = planEgress(dual({ ipv4: '203.0.113.5', ipv6: '2001:db8::5' }), facts(), { recreate: false });
+    expect(plan.networks[0]!.mode).toBe('native');
+    expect(plan.override?.services.web?.ports?.items).toEqual([
+      { target: 80, published: '8080', protocol: 'tcp', host_ip: '203.0.113.5' },
+      { target: 80, published: '8080', protocol: 'tcp', host_ip: '2001:db8::5' },
+      { target: 53, published: '53', protocol: 'udp', host_ip: '203.0.113.6' },
+    ]);
+  });
+
+  it('are left to the network option for a single address', () => {
+    expect(planEgress(dual('2001:db8::5'), facts(), { recreate: false }).override?.services.web?.ports).toBeUndefined();
+  });
+});
+
