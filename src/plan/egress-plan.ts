@@ -194,24 +194,30 @@ export function dedicatedNetworkKey(address: EgressAddress): string {
  * throws UserError (often DeclarationError) for anything the user must fix.
  */
 export function planEgress(model: ComposeModel, facts: EngineFacts, options: PlanOptions): Plan {
-  const project = model.name;
   const declarations = readDeclarations(model);
   for (const d of declarations) checkOnHost(d, facts.hostAddresses);
+  const serviceDecls = new Map(
+    declarations.flatMap((d) => (d.placement.kind === 'service' ? [[d.placement.service, d] as const] : [])),
+  );
+  const networks = [...declaredNetworks(model, declarations, facts, options), ...dedicatedNetworks(model, serviceDecls, facts, options)];
+  const { services, overrideServices } = planServices(model, networks, serviceDecls, facts);
+  const { steps, overrideNetworks, notes } = hostSteps(networks, facts);
+  const override =
+    Object.keys(overrideNetworks).length > 0 || Object.keys(overrideServices).length > 0
+      ? { networks: overrideNetworks, services: overrideServices }
+      : undefined;
+  return { project: model.name, networks, services, steps, notes, advice: routingAdvice(networks, facts), ...(override ? { override } : {}) };
+}
 
+/** The project's own networks that carry an address: by a network declaration, or by the project's. */
+function declaredNetworks(model: ComposeModel, declarations: readonly Declaration[], facts: EngineFacts, options: PlanOptions): EgressNetwork[] {
+  const project = model.name;
   const projectDecl = declarations.find((d) => d.placement.kind === 'project');
   const networkDecls = new Map(
     declarations.flatMap((d) => (d.placement.kind === 'network' ? [[d.placement.network, d] as const] : [])),
   );
-  const serviceDecls = new Map(
-    declarations.flatMap((d) => (d.placement.kind === 'service' ? [[d.placement.service, d] as const] : [])),
-  );
-
-  const notes: string[] = [];
-  const advice: string[] = [];
   const networks: EgressNetwork[] = [];
-  const modelNetworks = model.networks ?? {};
-
-  for (const [key, spec] of Object.entries(modelNetworks)) {
+  for (const [key, spec] of Object.entries(model.networks ?? {})) {
     const own = networkDecls.get(key);
     const decl = own ?? (projectDecl && appliesToProjectDeclaration(spec) ? projectDecl : undefined);
     if (!decl) continue;
@@ -222,8 +228,12 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     );
   }
   checkNoTwoAddressesForOneName(networks);
+  return networks;
+}
 
-  // Services with their own address get a network dedicated to that address.
+/** Services with their own address get a network dedicated to that address, one per address. */
+function dedicatedNetworks(model: ComposeModel, serviceDecls: ReadonlyMap<string, Declaration>, facts: EngineFacts, options: PlanOptions): EgressNetwork[] {
+  const project = model.name;
   const dedicated = new Map<string, EgressNetwork>();
   for (const [service, decl] of serviceDecls) {
     const spec = model.services?.[service] ?? {};
@@ -249,13 +259,16 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
       dedicated.set(key, egressNetwork(project, key, `${project}_${key}`, decl, 'service', spec, facts, options));
     }
   }
-  networks.push(...dedicated.values());
+  return [...dedicated.values()];
+}
 
+/** Each service's egress, and what the override changes in it: gateway priorities, port bindings, labels. */
+function planServices(model: ComposeModel, networks: readonly EgressNetwork[], serviceDecls: ReadonlyMap<string, Declaration>, facts: EngineFacts) {
   const byKey = new Map(networks.map((n) => [n.key, n]));
   const services: ServiceEgress[] = [];
   const overrideServices: Override['services'] = {};
   for (const [service, spec] of Object.entries(model.services ?? {})) {
-    const decision = serviceGateway(service, spec, serviceDecls.get(service), byKey, modelNetworks, facts);
+    const decision = serviceGateway(service, spec, serviceDecls.get(service), byKey, model.networks ?? {}, facts);
     services.push(decision.egress);
     const entry: OverrideService = {};
     if (decision.priorities) {
@@ -286,8 +299,13 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
     }
     if (Object.keys(entry).length > 0) overrideServices[service] = entry;
   }
+  return { services, overrideServices };
+}
 
+/** What happens on the host, in order, and what the override says about each network. */
+function hostSteps(networks: readonly EgressNetwork[], facts: EngineFacts) {
   const steps: Step[] = [];
+  const notes: string[] = [];
   const overrideNetworks: Override['networks'] = {};
   for (const n of networks) {
     const existing = facts.networks.get(n.name);
@@ -316,6 +334,12 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
   if ([...fallback, ...routed].some((n) => n.state === 'compose-creates')) steps.push({ kind: 'compose-create' });
   if (fallback.length > 0) steps.push({ kind: 'snat-rules', networks: fallback.map((n) => ({ name: n.name, address: n.address })) });
   if (routed.length > 0) steps.push({ kind: 'policy-routing', networks: routed.map((n) => ({ name: n.name, routing: n.routing! })) });
+  return { steps, overrideNetworks, notes };
+}
+
+/** Addresses on a NIC other than the one with the default route, where ipcompose does not route by itself. */
+function routingAdvice(networks: readonly EgressNetwork[], facts: EngineFacts): string[] {
+  const advice: string[] = [];
   for (const n of networks) {
     const iface = facts.hostAddresses.find((h) => h.address === n.address.ipv4)?.interface;
     const main = facts.defaultRoutes?.[0];
@@ -330,12 +354,7 @@ export function planEgress(model: ComposeModel, facts: EngineFacts, options: Pla
       );
     }
   }
-
-  const override =
-    Object.keys(overrideNetworks).length > 0 || Object.keys(overrideServices).length > 0
-      ? { networks: overrideNetworks, services: overrideServices }
-      : undefined;
-  return { project, networks, services, steps, notes, advice, ...(override ? { override } : {}) };
+  return advice;
 }
 
 /** A network that ran before ipcompose and keeps running as it is, under ipcompose's own SNAT rule. */
