@@ -63,9 +63,9 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
           });
           break;
         case 'policy-routing':
-          await output.task(`policy routing for ${step.networks.map((n) => `${n.name} via ${n.routing.gateway} dev ${n.routing.interface}`).join(', ')}`, () =>
+          await output.task(`IPv${step.family} policy routing for ${step.networks.map((n) => `${n.name} via ${n.routing.gateway} dev ${n.routing.interface}`).join(', ')}`, () =>
             withHostLock(ctx.run, async () => {
-              await syncRouting(ctx.run, engine, await routedSubnets(engine, step.networks));
+              await syncRouting(ctx.run, engine, step.family, await routedSubnets(engine, step.family, step.networks));
             }),
           );
           break;

@@ -21,8 +21,10 @@ export async function down(options: DownOptions): Promise<number> {
     await withHostLock(options.run, async () => {
       const written = await syncRules(options.run, [project.model.name], [], await liveBridges(options.engine));
       if (written.length > 0) options.output.step(`removed the SNAT rules of project ${project.model.name}`);
-      if (project.plan?.networks.some((n) => n.routing) && (await syncRouting(options.run, options.engine, []))) {
-        options.output.step(`removed the policy routing of project ${project.model.name}`);
+      const networks = project.plan?.networks ?? [];
+      const families = [...(networks.some((n) => n.routing) ? [4 as const] : []), ...(networks.some((n) => n.routing6) ? [6 as const] : [])];
+      for (const family of families) {
+        if (await syncRouting(options.run, options.engine, family, [])) options.output.step(`removed the IPv${family} policy routing of project ${project.model.name}`);
       }
     });
   }

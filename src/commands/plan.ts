@@ -30,7 +30,7 @@ export function planDocument(ctx: CommandContext, project: LoadedProject, subcom
       : s.kind === 'snat-rules'
         ? { ...describeStep(s), argv: ['iptables-restore', '--noflush', '--wait', '5'] }
         : s.kind === 'policy-routing'
-          ? { ...describeStep(s), argv: ['ip', '-batch', '-'] }
+          ? { ...describeStep(s), argv: ['ip', ...(s.family === 6 ? ['-6'] : []), '-batch', '-'] }
           : { ...describeStep(s), request: stepRequest(s) },
   );
   if (p?.override) {
@@ -148,7 +148,7 @@ function describeStep(step: Step): Record<string, unknown> {
     case 'snat-rules':
       return { kind: step.kind, chain: CHAIN, networks: step.networks.map((n) => ({ name: n.name, ipv4: n.address.ipv4 ?? null, ipv6: n.address.ipv6 ?? null })) };
     case 'policy-routing':
-      return { kind: step.kind, networks: step.networks.map((n) => ({ name: n.name, ...n.routing })) };
+      return { kind: step.kind, family: step.family, networks: step.networks.map((n) => ({ name: n.name, ...n.routing })) };
     case 'create-network':
       return { kind: step.kind, name: step.name, options: step.options, labels: step.labels, ipv6: step.ipv6 };
     case 'remove-network':

@@ -2,10 +2,11 @@ import { listNetworks, projectContainers, runningContainerLabels, type EngineReq
 import { natSnapshot, snatState } from '../adapters/iptables.js';
 import { bridgeName, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
 import { withHostLock } from '../apply/host-lock.js';
-import { syncRouting } from '../apply/policy-routing.js';
+import { isFamily, syncRouting } from '../apply/policy-routing.js';
+import { ipDefaultRoutes6, type IpFamily } from '../adapters/ip.js';
 import { hostAddresses } from '../host/addresses.js';
-import { tableFor } from '../plan/policy-routing.js';
-import { LABEL_FALLBACK_PREFIX, LABEL_GATEWAY, LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_IPV4, OPT_HOST_IPV6 } from '../plan/egress-plan.js';
+import { defaultRoutes } from '../host/routes.js';
+import { LABEL_FALLBACK_PREFIX, LABEL_GATEWAY, LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_IPV4, OPT_HOST_IPV6, routingFor, routingFor6 } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
 import type { CommandContext } from './context.js';
 
@@ -45,16 +46,22 @@ async function reconcileLocked(options: ReconcileOptions): Promise<number> {
   const inChain = [...chainRules(nat4.lines), ...chainRules(nat6.lines)].map(projectOf).filter((p): p is string => p !== undefined);
   const projects = [...new Set([...inChain, ...byProject.keys()])];
   const written = await syncRules(options.run, projects, rules, new Set([...all.values()].map(bridgeName)));
-  // Policy routing of second NICs, from the gateway label and the NIC holding the address.
-  const host = hostAddresses();
-  const routed = wanted.flatMap(({ network, address, gateway: adoptedGateway }) => {
-    const gateway = adoptedGateway ?? network.labels[LABEL_GATEWAY];
-    const nic = host.find((h) => h.address === address.ipv4);
-    const subnet = network.subnets.find((s) => !s.includes(':'));
-    return gateway && nic && subnet ? [{ subnet, interface: nic.interface, gateway, table: tableFor(nic.interface, gateway), ...(nic.prefix ? { prefix: nic.prefix } : {}) }] : [];
-  });
-  const liveSubnets = new Set([...all.values()].flatMap((n) => n.subnets.filter((s) => !s.includes(':'))));
-  const rerouted = await syncRouting(options.run, options.engine, routed, liveSubnets);
+  // Policy routing of second NICs: IPv4 from the gateway label, IPv6 from the NIC's own default route.
+  const facts = {
+    hostAddresses: hostAddresses(),
+    defaultRoutes: defaultRoutes(),
+    defaultRoutes6: wanted.some((w) => w.address.ipv6) ? await ipDefaultRoutes6(options.run) : [],
+  };
+  const routed = (family: IpFamily) =>
+    wanted.flatMap(({ network, address, gateway: adoptedGateway }) => {
+      const gateway = adoptedGateway ?? network.labels[LABEL_GATEWAY];
+      const routing = family === 4 ? gateway && routingFor({ ...address, gateway }, facts) : routingFor6(address, facts);
+      const subnet = network.subnets.find((s) => isFamily(s, family));
+      return routing && subnet ? [{ subnet, ...routing }] : [];
+    });
+  const live = new Set([...all.values()].flatMap((n) => n.subnets));
+  let rerouted = false;
+  for (const family of [4, 6] as const) rerouted = (await syncRouting(options.run, options.engine, family, routed(family), live)) || rerouted;
   options.output.step(
     written.length > 0 || rerouted
       ? `updated ${CHAIN}: ${rules.length} SNAT rule(s) for ${byProject.size} project(s), stale ones removed`

@@ -6,7 +6,7 @@ export interface HostAddress {
   address: string;
   family: 4 | 6;
   internal: boolean;
-  /** The connected prefix, e.g. 203.0.113.0/29. */
+  /** The connected prefix, e.g. 203.0.113.0/29 or 2001:db8:0:2::/64. */
   prefix?: string;
 }
 
@@ -22,6 +22,20 @@ export function networkPrefix(address: string, bits: number): string {
  * The addresses assigned to this host's interfaces. Read from the kernel via
  * Node (getifaddrs), so checking a declaration costs no process.
  */
+/** 2001:db8:0:2::11 with 64 bits -> 2001:db8:0:2::/64. */
+export function networkPrefix6(address: string, bits: number): string {
+  const [head = '', tail] = address.split('::');
+  const groups = (text: string) => (text === '' ? [] : text.split(':').map((g) => Number.parseInt(g, 16)));
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const all = [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+  const masked = all.map((g, i) => {
+    const keep = Math.max(0, Math.min(16, bits - i * 16));
+    return keep === 0 ? 0 : g & ((0xffff << (16 - keep)) & 0xffff);
+  });
+  return `${canonicalIPv6(masked.map((g) => g.toString(16)).join(':'))}/${bits}`;
+}
+
 export function hostAddresses(): HostAddress[] {
   const out: HostAddress[] = [];
   for (const [name, list] of Object.entries(networkInterfaces())) {
@@ -32,7 +46,7 @@ export function hostAddresses(): HostAddress[] {
         address: family === 6 ? canonicalIPv6(a.address.split('%')[0]!) : a.address,
         family,
         internal: a.internal,
-        ...(family === 4 && a.cidr ? { prefix: networkPrefix(a.address, Number(a.cidr.split('/')[1])) } : {}),
+        ...(a.cidr ? { prefix: (family === 4 ? networkPrefix : networkPrefix6)(a.address.split('%')[0]!, Number(a.cidr.split('/')[1])) } : {}),
       });
     }
   }

@@ -22,27 +22,9 @@ export function defaultRoutes(table = readRouteFile()): DefaultRoute[] {
   return routes.sort((a, b) => a.metric - b.metric);
 }
 
-/**
- * The IPv6 default routes of the main table, best first, from
- * /proc/net/ipv6_route: destination, prefix length, source, source length,
- * next hop, metric, refcount, use, flags, interface, in hex. The kernel's
- * unreachable default (flag RTF_REJECT, 0x0200) is no route.
- */
-export function defaultRoutes6(table = readRouteFile('/proc/net/ipv6_route')): DefaultRoute[] {
-  const routes: DefaultRoute[] = [];
-  for (const line of table.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    const [destination, length, , , nextHop, metric, , , flags, iface] = fields;
-    if (!iface || !nextHop || !/^0+$/.test(destination ?? '') || length !== '00' || Number.parseInt(flags ?? '0', 16) & 0x0200) continue;
-    const gateway = nextHop.match(/.{4}/g)!.map((group) => Number.parseInt(group, 16).toString(16)).join(':');
-    routes.push({ interface: iface, gateway, metric: Number.parseInt(metric ?? '0', 16) });
-  }
-  return routes.sort((a, b) => a.metric - b.metric);
-}
-
-function readRouteFile(path = '/proc/net/route'): string {
+function readRouteFile(): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync('/proc/net/route', 'utf8');
   } catch {
     return '';
   }

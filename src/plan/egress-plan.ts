@@ -92,8 +92,10 @@ export interface EgressNetwork {
   mode: 'native' | 'fallback';
   /** Why this mode, for `plan`. */
   reason: string;
-  /** Policy routing through a NIC other than the default route's. */
+  /** IPv4 policy routing through a NIC other than the default route's. */
   routing?: Routing;
+  /** IPv6 policy routing through a NIC other than the IPv6 default route's, via that NIC's own default route. */
+  routing6?: Routing;
   /** Why a 'conflict' network blocks `up`. */
   problem?: UserError;
 }
@@ -116,8 +118,8 @@ export type Step =
   | { kind: 'compose-create' }
   /** ipcompose's SNAT rules for this project's fallback networks, as one batch per family. */
   | { kind: 'snat-rules'; networks: { name: string; address: EgressAddress }[] }
-  /** ip rules and a routing table per second NIC, in one `ip -batch`. */
-  | { kind: 'policy-routing'; networks: { name: string; routing: Routing }[] };
+  /** ip rules and a routing table per second NIC, in one `ip -batch` per family. */
+  | { kind: 'policy-routing'; family: 4 | 6; networks: { name: string; routing: Routing }[] };
 
 export interface Plan {
   project: string;
@@ -330,10 +332,12 @@ function hostSteps(networks: readonly EgressNetwork[], facts: EngineFacts) {
     }
   }
   const fallback = networks.filter((n) => n.mode === 'fallback');
-  const routed = networks.filter((n) => n.routing);
-  if ([...fallback, ...routed].some((n) => n.state === 'compose-creates')) steps.push({ kind: 'compose-create' });
+  const routed4 = networks.flatMap((n) => (n.routing ? [{ name: n.name, routing: n.routing }] : []));
+  const routed6 = networks.flatMap((n) => (n.routing6 ? [{ name: n.name, routing: n.routing6 }] : []));
+  if (networks.some((n) => (n.mode === 'fallback' || n.routing || n.routing6) && n.state === 'compose-creates')) steps.push({ kind: 'compose-create' });
   if (fallback.length > 0) steps.push({ kind: 'snat-rules', networks: fallback.map((n) => ({ name: n.name, address: n.address })) });
-  if (routed.length > 0) steps.push({ kind: 'policy-routing', networks: routed.map((n) => ({ name: n.name, routing: n.routing! })) });
+  if (routed4.length > 0) steps.push({ kind: 'policy-routing', family: 4, networks: routed4 });
+  if (routed6.length > 0) steps.push({ kind: 'policy-routing', family: 6, networks: routed6 });
   return { steps, overrideNetworks, notes };
 }
 
@@ -348,9 +352,9 @@ function routingAdvice(networks: readonly EgressNetwork[], facts: EngineFacts): 
     }
     const iface6 = facts.hostAddresses.find((h) => h.address === n.address.ipv6)?.interface;
     const main6 = facts.defaultRoutes6?.[0];
-    if (iface6 && main6 && iface6 !== main6.interface) {
+    if (!n.routing6 && iface6 && main6 && iface6 !== main6.interface) {
       advice.push(
-        `${n.address.ipv6} is on ${iface6}, but the IPv6 default route is on ${main6.interface}; if ${iface6} reaches the internet through a gateway of its own, IPv6 from ${n.name} needs an ip -6 rule for its subnet, which ipcompose does not write (it routes by source for IPv4 only)`,
+        `${n.address.ipv6} is on ${iface6}, but the IPv6 default route is on ${main6.interface}; if ${iface6} reaches the internet through a router of its own, give it a second, higher-metric IPv6 default route (ip -6 route add default via <router> dev ${iface6} metric 2048) and ipcompose routes the network's IPv6 through it`,
       );
     }
   }
@@ -438,6 +442,7 @@ function egressNetwork(
   const noHostIpv6 = ipv6 && !atLeast(facts.engine, 25);
   const forcedFallback = snat === 'iptables' ? 'requested with --snat iptables' : noHostIpv6 && snat === 'auto' ? `Engine ${facts.engine.text} has no host_ipv6` : undefined;
   const routing = routingFor(decl.address, facts);
+  const routing6 = routingFor6(decl.address, facts);
   const labels = {
     ...egressLabels(project, decl.address),
     ...(external ? { [LABEL_CREATED]: 'true' } : {}),
@@ -455,6 +460,7 @@ function egressNetwork(
     mode: 'native' as const,
     reason: "Docker's host_ipv4/host_ipv6 options",
     ...(routing ? { routing } : {}),
+    ...(routing6 ? { routing6 } : {}),
   };
   const fallback = (reason: string) => ({ ...native, options: {}, labels: { ...labels, [LABEL_MODE]: 'fallback' }, mode: 'fallback' as const, reason });
   const existing = facts.networks.get(name);
@@ -514,12 +520,19 @@ function egressNetwork(
  * default route in the main table (a second, higher-metric default).
  */
 export function routingFor(address: EgressAddress, facts: Pick<EngineFacts, 'hostAddresses' | 'defaultRoutes'>): Routing | undefined {
-  const host = facts.hostAddresses.find((h) => h.address === address.ipv4);
-  const iface = host?.interface;
-  const routes = facts.defaultRoutes ?? [];
-  if (!iface || routes[0]?.interface === iface) return undefined;
-  const gateway = address.gateway ?? routes.find((r) => r.interface === iface)?.gateway;
-  return gateway ? { interface: iface, gateway, table: tableFor(iface, gateway), ...(host?.prefix ? { prefix: host.prefix } : {}) } : undefined;
+  return nicRouting(address.ipv4, facts.hostAddresses, facts.defaultRoutes ?? [], address.gateway);
+}
+
+/** The same for IPv6, whose gateway is always the NIC's own default route (often its router's link-local address). */
+export function routingFor6(address: EgressAddress, facts: Pick<EngineFacts, 'hostAddresses' | 'defaultRoutes6'>): Routing | undefined {
+  return nicRouting(address.ipv6, facts.hostAddresses, facts.defaultRoutes6 ?? []);
+}
+
+function nicRouting(address: string | undefined, hostAddresses: readonly HostAddress[], routes: readonly DefaultRoute[], declaredGateway?: string): Routing | undefined {
+  const host = hostAddresses.find((h) => h.address === address);
+  if (!host || routes[0]?.interface === host.interface) return undefined;
+  const gateway = declaredGateway ?? routes.find((r) => r.interface === host.interface)?.gateway;
+  return gateway ? { interface: host.interface, gateway, table: tableFor(host.interface, gateway), ...(host.prefix ? { prefix: host.prefix } : {}) } : undefined;
 }
 
 function recreateHint(existing: NetworkInfo): string {

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { findComposeBinary, globalArgs, composeVersion, type ComposeCli } from '../adapters/compose.js';
 import { engineInfo, inspectNetwork, type EngineInfo, type NetworkInfo } from '../adapters/engine.js';
+import { ipDefaultRoutes6 } from '../adapters/ip.js';
 import type { CommandContext } from '../commands/context.js';
 import { UserError } from '../errors.js';
 import { hostAddresses } from '../host/addresses.js';
-import { defaultRoutes, defaultRoutes6 } from '../host/routes.js';
+import { defaultRoutes } from '../host/routes.js';
 import { dedicatedNetworkKey, planEgress, type Plan, type PlanOptions } from '../plan/egress-plan.js';
 import { stateDir } from '../state-dir.js';
 import { resolveComposeFiles, resolveEnvFiles } from './compose-files.js';
@@ -62,11 +63,15 @@ export async function loadProject(
     for (const d of declarations) {
       if (d.placement.kind === 'service') names.add(`${resolved.name}_${dedicatedNetworkKey(d.address)}`);
     }
-    const found = await Promise.all([...names].map((name) => inspectNetwork(ctx.engine, name)));
+    // IPv6 default routes cost a process (see ipDefaultRoutes6): asked only for IPv6 addresses.
+    const [found, defaultRoutes6] = await Promise.all([
+      Promise.all([...names].map((name) => inspectNetwork(ctx.engine, name))),
+      declarations.some((d) => d.address.ipv6) ? ipDefaultRoutes6(ctx.run) : [],
+    ]);
     const networks = new Map(found.filter((n): n is NetworkInfo => n !== undefined).map((n) => [n.name, n]));
     loaded.plan = planEgress(
       resolved,
-      { engine: engineFacts.version, compose: compose, networks, hostAddresses: hostAddresses(), defaultRoutes: defaultRoutes(), defaultRoutes6: defaultRoutes6() },
+      { engine: engineFacts.version, compose: compose, networks, hostAddresses: hostAddresses(), defaultRoutes: defaultRoutes(), defaultRoutes6 },
       options,
     );
     const blocked = loaded.plan.networks.find((n) => n.problem);

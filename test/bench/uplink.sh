@@ -7,12 +7,16 @@
 #                 (HTTP on port 80, STUN on UDP 3478)
 # A second "NIC" with its own gateway, for policy routing:
 #   host ipc-up1: 198.18.1.2/24 (primary) + 198.18.1.11/24
-#   peer2 (namespace ipc-peer2) up1: 198.18.1.1/24, the gateway of that NIC
-# Both peers also hold 198.18.99.1 (a host "on the internet"); this host
-# reaches it through the first peer unless policy routing says otherwise.
+#                 fd18:0:0:2::2/64 (primary) + fd18:0:0:2::11/64
+#   peer2 (namespace ipc-peer2) up1: 198.18.1.1/24 and fd18:0:0:2::1/64, the
+#                 gateways of that NIC
+# Both peers also hold 198.18.99.1 and fd18:0:0:99::1 (a host "on the
+# internet"); this host reaches it through the first peer unless policy
+# routing says otherwise.
 # GET /whoami on either answers with the peer's name and the source it sees.
-# 198.18.0.0/15 is the benchmarking range and fd18:0:0:1::/64 a ULA prefix;
-# the script refuses to run if either is already in use on this machine.
+# 198.18.0.0/15 is the benchmarking range and fd18:0:0:1::/64, fd18:0:0:2::/64
+# and fd18:0:0:99::/64 are ULA prefixes; the script refuses to run if any of
+# them is already in use on this machine.
 # Usage: uplink.sh up | down
 set -euo pipefail
 
@@ -25,7 +29,7 @@ pidfile=/run/ipcompose-peer.pid
 pidfile2=/run/ipcompose-peer2.pid
 
 up() {
-  if ip link show "$host_if" >/dev/null 2>&1 && ip link show "$host_if2" >/dev/null 2>&1; then
+  if ip link show "$host_if" >/dev/null 2>&1 && ip -6 addr show dev "$host_if2" 2>/dev/null | grep -q 'fd18:0:0:2::11/'; then
     ensure_server
     return 0
   fi
@@ -43,10 +47,12 @@ up() {
     echo "uplink: 198.18.1.0/24 or 198.18.99.0/24 is already in use on this machine; not touching it" >&2
     exit 3
   fi
-  if ip -o -6 addr show | grep -q ' fd18:0:0:1:' || ip -o -6 route show fd18:0:0:1::/64 | grep -q .; then
-    echo "uplink: fd18:0:0:1::/64 is already in use on this machine; not touching it" >&2
-    exit 3
-  fi
+  for prefix in fd18:0:0:1 fd18:0:0:2 fd18:0:0:99; do
+    if ip -o -6 addr show | grep -q " $prefix:" || ip -o -6 route show "$prefix::/64" | grep -q .; then
+      echo "uplink: $prefix::/64 is already in use on this machine; not touching it" >&2
+      exit 3
+    fi
+  done
   ip netns add "$ns"
   ip link add "$host_if" type veth peer name up0 netns "$ns"
   ip addr add 198.18.0.1/24 dev "$host_if"
@@ -66,18 +72,24 @@ up() {
   ip -n "$ns" -6 addr add fd18:0:0:1::fe/64 dev up0 nodad
   ip -n "$ns" link set up0 up
   ip -n "$ns" addr add 198.18.99.1/32 dev lo
+  ip -n "$ns" -6 addr add fd18:0:0:99::1/128 dev lo nodad
 
   ip netns add "$ns2"
   ip link add "$host_if2" type veth peer name up1 netns "$ns2"
   ip addr add 198.18.1.2/24 dev "$host_if2"
   ip addr add 198.18.1.11/24 dev "$host_if2"
+  ip -6 addr add fd18:0:0:2::11/64 dev "$host_if2" nodad
+  ip -6 addr add fd18:0:0:2::2/64 dev "$host_if2" nodad
   ip link set "$host_if2" up
   ip -n "$ns2" link set lo up
   ip -n "$ns2" addr add 198.18.1.1/24 dev up1
+  ip -n "$ns2" -6 addr add fd18:0:0:2::1/64 dev up1 nodad
   ip -n "$ns2" link set up1 up
   ip -n "$ns2" addr add 198.18.99.1/32 dev lo
+  ip -n "$ns2" -6 addr add fd18:0:0:99::1/128 dev lo nodad
   # This host's way to the "internet" host: the first uplink.
   ip route add 198.18.99.0/24 via 198.18.0.254 dev "$host_if"
+  ip -6 route add fd18:0:0:99::/64 via fd18:0:0:1::fe dev "$host_if"
   ensure_server
 }
 
@@ -112,6 +124,7 @@ down() {
     fi
   done
   ip route del 198.18.99.0/24 2>/dev/null || true
+  ip -6 route del fd18:0:0:99::/64 2>/dev/null || true
   ip link del "$host_if" 2>/dev/null || true
   ip link del "$host_if2" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true

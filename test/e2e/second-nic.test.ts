@@ -15,14 +15,15 @@ async function firstPeerSaw(): Promise<number> {
   return Number(line?.trim().split(/\s+/)[0] ?? 0);
 }
 
-async function whoami(container: string): Promise<string> {
-  return (await sh(['docker', 'exec', container, 'timeout', '5', 'wget', '-qO-', 'http://198.18.99.1/whoami'])).stdout.trim();
+/** Which peer a connection to the "internet" host reached, and the source it saw. */
+async function whoami(container: string, host = '198.18.99.1'): Promise<string> {
+  return (await sh(['docker', 'exec', container, 'timeout', '5', 'wget', '-qO-', `http://${host}/whoami`])).stdout.trim();
 }
 
 /** Deletes ipcompose's ip rules behind its back. */
-async function dropRules(): Promise<void> {
-  await sh(['sh', '-c', 'ip rule show | grep "proto 198" | sed "s/^[0-9]*:\\s*//" | while read -r r; do ip rule del $r; done']);
-  expect((await sh(['ip', 'rule', 'show'])).stdout).not.toContain('proto 198');
+async function dropRules(family: '-4' | '-6' = '-4'): Promise<void> {
+  await sh(['sh', '-c', `ip ${family} rule show | grep "proto 198" | sed "s/^[0-9]*:\\s*//" | while read -r r; do ip ${family} rule del $r; done`]);
+  expect((await sh(['ip', family, 'rule', 'show'])).stdout).not.toContain('proto 198');
 }
 
 describe('an address on a second NIC', () => {
@@ -86,5 +87,38 @@ describe('an address on a second NIC', () => {
 
     expect((await ipcompose(['down', '-t', '0'], { cwd: dir })).status).toBe(0);
     expect((await sh(['ip', 'rule', 'show'])).stdout).not.toContain('proto 198');
+  });
+
+  it('routes IPv6 through the NIC holding the address, via that NIC’s own IPv6 default route', async () => {
+    // The second NIC's router, as router advertisements would install it: a second, worse default.
+    expect((await sh(['ip', '-6', 'route', 'add', 'default', 'via', 'fd18:0:0:2::1', 'dev', 'ipc-up1', 'metric', '4000'])).code).toBe(0);
+    cleanups.push(() => sh(['ip', '-6', 'route', 'del', 'default', 'via', 'fd18:0:0:2::1', 'dev', 'ipc-up1', 'metric', '4000']));
+    const name = 'e2e-nic2-v6';
+    const body = `name: ${name}\nx-egress-ip: { ipv4: 198.18.1.11, gateway: 198.18.1.1, ipv6: "fd18:0:0:2::11" }\nservices:\n  web:\n${service()}networks:\n  default:\n    enable_ipv6: true\n`;
+    const dir = project({ 'compose.yaml': body }, name);
+    cleanups.push(() => composeDown(dir, name));
+
+    const plan = JSON.parse((await ipcompose(['plan', '--json'], { cwd: dir })).stdout);
+    const routing = plan.actions.filter((a: { kind: string }) => a.kind === 'policy-routing');
+    expect(routing.map((a: { family: number; argv: string[] }) => [a.family, a.argv])).toEqual([
+      [4, ['ip', '-batch', '-']],
+      [6, ['ip', '-6', '-batch', '-']],
+    ]);
+    expect(routing[1].networks[0]).toMatchObject({ name: `${name}_default`, interface: 'ipc-up1', gateway: 'fd18:0:0:2::1', prefix: 'fd18:0:0:2::/64' });
+
+    const r = await ipcompose(['up', '-d'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(await whoami(`${name}-web-1`)).toBe('peer2 198.18.1.11');
+    expect(await whoami(`${name}-web-1`, '[fd18:0:0:99::1]')).toBe('peer2 fd18:0:0:2::11');
+
+    await dropRules('-6');
+    expect((await ipcompose(['reconcile'], { cwd: '/' })).status).toBe(0);
+    expect(await whoami(`${name}-web-1`, '[fd18:0:0:99::1]')).toBe('peer2 fd18:0:0:2::11');
+
+    expect((await ipcompose(['down', '-t', '0'], { cwd: dir })).status).toBe(0);
+    for (const family of ['-4', '-6']) {
+      expect((await sh(['ip', family, 'rule', 'show'])).stdout).not.toContain('proto 198');
+      expect((await sh(['ip', family, 'route', 'show', 'table', 'all'])).stdout).not.toContain('proto 198');
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeConfig, composeVersion, globalArgs } from '../../src/adapters/compose.js';
 import { withFileLock } from '../../src/adapters/flock.js';
+import { ipBatch, ipDefaultRoutes6, ipRules } from '../../src/adapters/ip.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -153,5 +154,45 @@ describe('flock adapter', () => {
       throw new Error('flock must not run');
     };
     expect(await withFileLock(run, '/nonexistent-dir/x.lock', async () => 'done')).toBe('done');
+  });
+});
+
+describe('ip adapter', () => {
+  it('reads the main table’s IPv6 default routes, best first, gateways in their one spelling', async () => {
+    const calls: string[][] = [];
+    const run: Runner = async (argv) => {
+      calls.push([...argv]);
+      return {
+        exitCode: 0,
+        stdout: JSON.stringify([
+          { dst: 'default', gateway: 'FD18:0:0:2::1', dev: 'eth1', metric: 4000 },
+          { dst: 'default', gateway: 'fe80::1', dev: 'eth0', metric: 1024 },
+          { dst: 'default', nexthops: [{ gateway: 'fe80::2', dev: 'eth2' }] },
+        ]),
+        stderr: '',
+      };
+    };
+    expect(await ipDefaultRoutes6(run)).toEqual([
+      { interface: 'eth0', gateway: 'fe80::1', metric: 1024 },
+      { interface: 'eth1', gateway: 'fd18:0:0:2::1', metric: 4000 },
+    ]);
+    expect(calls).toEqual([['ip', '-j', '-6', 'route', 'show', 'table', 'main', 'default']]);
+  });
+
+  it('reads and writes one family at a time', async () => {
+    const calls: [string[], string | undefined][] = [];
+    const run: Runner = async (argv, options) => {
+      calls.push([[...argv], options?.input]);
+      return { exitCode: 0, stdout: '[{"priority":20000,"src":"fd00:1::","srclen":64,"table":"20001","protocol":"198"}]', stderr: '' };
+    };
+    expect(await ipRules(run, 6)).toEqual([{ priority: 20000, src: 'fd00:1::', srclen: 64, table: '20001', protocol: '198' }]);
+    await ipBatch(run, 4, ['rule add from 10.0.0.0/24 lookup 20001 priority 20000 proto 198']);
+    await ipBatch(run, 6, ['route flush table 20001 proto 198']);
+    await ipBatch(run, 6, []);
+    expect(calls).toEqual([
+      [['ip', '-j', '-6', 'rule', 'show'], undefined],
+      [['ip', '-batch', '-'], 'rule add from 10.0.0.0/24 lookup 20001 priority 20000 proto 198\n'],
+      [['ip', '-6', '-batch', '-'], 'route flush table 20001 proto 198\n'],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { networkPrefix } from '../../src/host/addresses.js';
-import { defaultRoutes, defaultRoutes6 } from '../../src/host/routes.js';
+import { networkPrefix, networkPrefix6 } from '../../src/host/addresses.js';
+import { defaultRoutes } from '../../src/host/routes.js';
 import { planEgress } from '../../src/plan/egress-plan.js';
 import { parseVersion } from '../../src/versions.js';
 import { routingFor } from '../../src/plan/egress-plan.js';
@@ -25,33 +25,38 @@ describe('policy routing', () => {
     ]);
   });
 
-  it('reads IPv6 default routes from /proc/net/ipv6_route, without the kernel’s unreachable one', () => {
-    const table = [
-      '00000000000000000000000000000000 00 00000000000000000000000000000000 00 20010db8000000020000000000000001 00000800 00000001 00000000 00000003     eth1',
-      '00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000002 00000000 00000003     eth0',
-      '20010db8000000010000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000003 00000000 00000001     eth0',
-      '00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo',
-    ].join('\n');
-    expect(defaultRoutes6(table)).toEqual([
-      { interface: 'eth0', gateway: 'fe80:0:0:0:0:0:0:1', metric: 1024 },
-      { interface: 'eth1', gateway: '2001:db8:0:2:0:0:0:1', metric: 2048 },
-    ]);
-  });
-
-  it('warns that an IPv6 address on another NIC than the IPv6 default route gets no policy routing', () => {
+  describe('an IPv6 address on another NIC than the IPv6 default route', () => {
     const v = (t: string) => parseVersion(t)!;
     const model = { name: 'shop', 'x-egress-ip': { ipv6: '2001:db8:0:2::5' }, services: { web: { networks: { default: null } } }, networks: { default: { name: 'shop_default', enable_ipv6: true } } };
-    const facts = (iface: string) => ({
+    const main6 = { interface: 'eth0', gateway: 'fe80::1', metric: 1024 };
+    const facts = (iface: string, defaultRoutes6 = [main6]) => ({
       engine: v('28.5.2'),
       compose: v('2.40.3'),
       networks: new Map(),
-      hostAddresses: [{ interface: iface, address: '2001:db8:0:2::5', family: 6 as const, internal: false }],
-      defaultRoutes6: [{ interface: 'eth0', gateway: 'fe80::1', metric: 1024 }],
+      hostAddresses: [{ interface: iface, address: '2001:db8:0:2::5', family: 6 as const, internal: false, prefix: '2001:db8:0:2::/64' }],
+      defaultRoutes6,
     });
-    expect(planEgress(model, facts('eth1'), { recreate: false }).advice).toEqual([
-      expect.stringMatching(/^2001:db8:0:2::5 is on eth1, but the IPv6 default route is on eth0; .* needs an ip -6 rule for its subnet, which ipcompose does not write/),
-    ]);
-    expect(planEgress(model, facts('eth0'), { recreate: false }).advice).toEqual([]);
+
+    it('is routed by source through that NIC’s own default route', () => {
+      const plan = planEgress(model, facts('eth1', [main6, { interface: 'eth1', gateway: 'fe80::2', metric: 2048 }]), { recreate: false });
+      const routing = { interface: 'eth1', gateway: 'fe80::2', table: tableFor('eth1', 'fe80::2'), prefix: '2001:db8:0:2::/64' };
+      expect(plan.networks[0]!.routing6).toEqual(routing);
+      expect(plan.steps).toEqual([{ kind: 'compose-create' }, { kind: 'policy-routing', family: 6, networks: [{ name: 'shop_default', routing }] }]);
+      expect(plan.advice).toEqual([]);
+    });
+
+    it('without one, gets advice on giving it one', () => {
+      expect(planEgress(model, facts('eth1'), { recreate: false }).advice).toEqual([
+        expect.stringMatching(/^2001:db8:0:2::5 is on eth1, but the IPv6 default route is on eth0; .*ip -6 route add default via <router> dev eth1 metric 2048/),
+      ]);
+      expect(planEgress(model, facts('eth0'), { recreate: false }).advice).toEqual([]);
+    });
+  });
+
+  it('computes IPv6 prefixes of the host’s addresses', () => {
+    expect(networkPrefix6('2001:db8:0:2::11', 64)).toBe('2001:db8:0:2::/64');
+    expect(networkPrefix6('fd18:0:0:2ab:abcd::1', 56)).toBe('fd18:0:0:200::/56');
+    expect(networkPrefix6('2001:db8::1', 128)).toBe('2001:db8::1/128');
   });
 
   it('routes an address on a second NIC through its gateway: declared, or that NIC’s own default route', () => {
