@@ -1,9 +1,8 @@
 import { EnvironmentError } from '../errors.js';
+import type { Family } from '../host/addresses.js';
 import type { DefaultRoute } from '../host/routes.js';
 import { canonicalIPv6 } from '../project/declarations.js';
 import { firstErrorLine, type Runner } from './run.js';
-
-export type IpFamily = 4 | 6;
 
 export interface IpRule {
   priority: number;
@@ -14,7 +13,7 @@ export interface IpRule {
 }
 
 /** The policy routing rules of one family (`ip -j -4 rule show`). */
-export async function ipRules(run: Runner, family: IpFamily): Promise<IpRule[]> {
+export async function ipRules(run: Runner, family: Family): Promise<IpRule[]> {
   const result = await run(['ip', '-j', `-${family}`, 'rule', 'show']);
   if (result.exitCode !== 0) throw new EnvironmentError(`ip rule show failed: ${firstErrorLine(result.stderr)}`);
   return JSON.parse(result.stdout || '[]') as IpRule[];
@@ -38,7 +37,7 @@ export async function ipDefaultRoutes6(run: Runner): Promise<DefaultRoute[]> {
  * Several `ip` commands in one process (`ip -batch -`); stops at the first
  * failure. `-6` for IPv6, where `route flush table` would otherwise mean IPv4.
  */
-export async function ipBatch(run: Runner, family: IpFamily, commands: readonly string[]): Promise<void> {
+export async function ipBatch(run: Runner, family: Family, commands: readonly string[]): Promise<void> {
   if (commands.length === 0) return;
   const result = await run(['ip', ...(family === 6 ? ['-6'] : []), '-batch', '-'], { input: `${commands.join('\n')}\n` });
   if (result.exitCode !== 0) {

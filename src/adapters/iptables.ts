@@ -1,7 +1,6 @@
 import { EnvironmentError } from '../errors.js';
+import type { Family } from '../host/addresses.js';
 import { firstErrorLine, type Runner } from './run.js';
-
-export type Family = 4 | 6;
 
 export interface SnatState {
   /** The rule `-s <subnet> ! -o <bridge> -j SNAT --to-source <address>` exists in POSTROUTING. */

@@ -1,7 +1,8 @@
 import { inspectNetwork, listNetworks, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
-import { natSnapshot, restoreBatch, type Family } from '../adapters/iptables.js';
+import { natSnapshot, restoreBatch } from '../adapters/iptables.js';
 import type { Runner } from '../adapters/run.js';
 import { EnvironmentError } from '../errors.js';
+import { isFamily, type Family } from '../host/addresses.js';
 import { aheadOfMasquerade, CHAIN, restoreInput, type FallbackRule } from '../plan/fallback-rules.js';
 import type { EgressAddress } from '../project/declarations.js';
 
@@ -30,7 +31,7 @@ export async function rulesFor(engine: EngineRequest, project: string, networks:
     if (!info) throw new EnvironmentError(`network ${n.name} does not exist, so ipcompose cannot write its SNAT rule`, 'run ipcompose up again');
     return (['ipv4', 'ipv6'] as const).flatMap((family) => {
       const address = n.address[family];
-      const subnet = info.subnets.find((s) => (family === 'ipv6') === s.includes(':'));
+      const subnet = info.subnets.find((s) => isFamily(s, family === 'ipv6' ? 6 : 4));
       return address && subnet ? [{ project, network: n.name, subnet, bridge: bridgeName(info), address }] : [];
     });
   });
@@ -50,7 +51,7 @@ export async function syncRules(
 ): Promise<Family[]> {
   const written: Family[] = [];
   for (const family of [4, 6] as const) {
-    const mine = rules.filter((r) => (family === 6) === r.subnet.includes(':'));
+    const mine = rules.filter((r) => isFamily(r.subnet, family));
     const before = await natSnapshot(run, family, CHAIN);
     const input = restoreInput(before.lines, before.hasChain, projects, mine, liveBridges);
     if (input === undefined) continue;

@@ -2,9 +2,9 @@ import { listNetworks, projectContainers, runningContainerLabels, type EngineReq
 import { natSnapshot, snatState } from '../adapters/iptables.js';
 import { bridgeName, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
 import { withHostLock } from '../apply/host-lock.js';
-import { isFamily, syncRouting } from '../apply/policy-routing.js';
-import { ipDefaultRoutes6, type IpFamily } from '../adapters/ip.js';
-import { hostAddresses } from '../host/addresses.js';
+import { syncRouting } from '../apply/policy-routing.js';
+import { ipDefaultRoutes6 } from '../adapters/ip.js';
+import { hostAddresses, isFamily, type Family } from '../host/addresses.js';
 import { defaultRoutes } from '../host/routes.js';
 import { LABEL_FALLBACK_PREFIX, LABEL_GATEWAY, LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_IPV4, OPT_HOST_IPV6, routingFor, routingFor6 } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
@@ -34,7 +34,7 @@ async function reconcileLocked(options: ReconcileOptions): Promise<number> {
     if (!fallback) {
       for (const family of ['ipv4', 'ipv6'] as const) {
         const a = address[family];
-        const subnet = network.subnets.find((s) => (family === 'ipv6') === s.includes(':'));
+        const subnet = network.subnets.find((s) => isFamily(s, family === 'ipv6' ? 6 : 4));
         if (!a || !subnet) continue;
         if (snatState((family === 'ipv4' ? nat4 : nat6).lines, subnet, bridgeName(network), a).present) delete needed[family];
       }
@@ -52,7 +52,7 @@ async function reconcileLocked(options: ReconcileOptions): Promise<number> {
     defaultRoutes: defaultRoutes(),
     defaultRoutes6: wanted.some((w) => w.address.ipv6) ? await ipDefaultRoutes6(options.run) : [],
   };
-  const routed = (family: IpFamily) =>
+  const routed = (family: Family) =>
     wanted.flatMap(({ network, address, gateway: adoptedGateway }) => {
       const gateway = adoptedGateway ?? network.labels[LABEL_GATEWAY];
       const routing = family === 4 ? gateway && routingFor({ ...address, gateway }, facts) : routingFor6(address, facts);

@@ -1,6 +1,7 @@
 import { inspectNetwork, listNetworks, type NetworkInfo } from '../adapters/engine.js';
 import { natSnapshot, snatState } from '../adapters/iptables.js';
 import { UserError } from '../errors.js';
+import { isFamily } from '../host/addresses.js';
 import { bridgeName } from '../apply/fallback.js';
 import { LABEL_IPV4, LABEL_IPV6, LABEL_MODE, LABEL_PROJECT, OPT_HOST_BINDING_IPV4, OPT_HOST_IPV4, OPT_HOST_IPV6 } from '../plan/egress-plan.js';
 import { CHAIN, fallbackState } from '../plan/fallback-rules.js';
@@ -77,7 +78,7 @@ export function statusRow(n: NetworkInfo, nat4: readonly string[], nat6: readonl
   const fallback = declared ? declared.mode === 'fallback' : n.labels[LABEL_MODE] === 'fallback' || !hasOptions;
   const rule = (family: 4 | 6, address: string | undefined): RuleState | undefined => {
     if (address === undefined) return undefined;
-    const subnet = n.subnets.find((s) => (family === 6) === s.includes(':'));
+    const subnet = n.subnets.find((s) => isFamily(s, family));
     if (!subnet) return 'missing';
     const lines = family === 4 ? nat4 : nat6;
     const state = fallback ? fallbackState(lines, subnet, bridge, address) : snatState(lines, subnet, bridge, address);

@@ -1,6 +1,11 @@
 import { networkInterfaces } from 'node:os';
 import { canonicalIPv6 } from '../project/declarations.js';
 
+export type Family = 4 | 6;
+
+/** Whether an address or subnet, as text, belongs to this family. */
+export const isFamily = (address: string, family: Family): boolean => (family === 6) === address.includes(':');
+
 export interface HostAddress {
   interface: string;
   address: string;
