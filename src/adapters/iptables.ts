@@ -39,8 +39,13 @@ export async function iptablesVariant(run: Runner): Promise<{ version: string; v
   return { version: text, variant };
 }
 
-/** The nat table as saved text, and whether our chain exists in it. */
-export async function natSnapshot(run: Runner, family: Family, chain: string): Promise<{ lines: string[]; hasChain: boolean }> {
+/** The nat table's rules as saved text, and whether our chain exists in it. */
+export interface NatSnapshot {
+  lines: string[];
+  hasChain: boolean;
+}
+
+export async function natSnapshot(run: Runner, family: Family, chain: string): Promise<NatSnapshot> {
   const tool = family === 4 ? 'iptables-save' : 'ip6tables-save';
   const result = await run([tool, '-t', 'nat']);
   if (result.exitCode !== 0) {

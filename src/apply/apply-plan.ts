@@ -1,11 +1,10 @@
 import { createNetwork, removeContainers, removeNetwork, type EngineRequest } from '../adapters/engine.js';
-import { natSnapshot } from '../adapters/iptables.js';
 import type { Runner } from '../adapters/run.js';
 import { EnvironmentError } from '../errors.js';
 import type { Output } from '../output.js';
 import { OPT_HOST_IPV4, OPT_HOST_IPV6, type Step } from '../plan/egress-plan.js';
 import { chainRules, CHAIN, projectOf } from '../plan/fallback-rules.js';
-import { liveBridges, rulesFor, syncRules } from './fallback.js';
+import { liveBridges, natSnapshots, rulesFor, syncRules } from './fallback.js';
 import { withHostLock } from './host-lock.js';
 import { routedSubnets, syncRouting } from './policy-routing.js';
 
@@ -72,11 +71,11 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
         case 'snat-rules':
           await output.task(`SNAT rules in ${CHAIN} for ${step.networks.map((n) => n.name).join(', ')}`, () =>
             withHostLock(ctx.run, async () => {
-              const before = await Promise.all([natSnapshot(ctx.run, 4, CHAIN), natSnapshot(ctx.run, 6, CHAIN)]);
+              const snapshots = await natSnapshots(ctx.run);
               // Set before writing: the check after the write can fail with the rules in place.
-              applied.firstRules = !before.some((s) => chainRules(s.lines).some((l) => projectOf(l) === ctx.project));
+              applied.firstRules = ![snapshots[4], snapshots[6]].some((s) => chainRules(s.lines).some((l) => projectOf(l) === ctx.project));
               const rules = await rulesFor(engine, ctx.project, step.networks);
-              await syncRules(ctx.run, [ctx.project], rules, await liveBridges(engine));
+              await syncRules(ctx.run, [ctx.project], rules, { liveBridges: await liveBridges(engine), snapshots });
             }),
           );
           break;

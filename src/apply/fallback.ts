@@ -1,5 +1,5 @@
 import { inspectNetwork, listNetworks, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
-import { natSnapshot, restoreBatch } from '../adapters/iptables.js';
+import { natSnapshot, restoreBatch, type NatSnapshot } from '../adapters/iptables.js';
 import type { Runner } from '../adapters/run.js';
 import { EnvironmentError } from '../errors.js';
 import { isFamily, type Family } from '../host/addresses.js';
@@ -37,6 +37,12 @@ export async function rulesFor(engine: EngineRequest, project: string, networks:
   });
 }
 
+/** Both nat tables, read once for a caller that looks at them before syncRules writes. */
+export async function natSnapshots(run: Runner): Promise<Record<Family, NatSnapshot>> {
+  const [v4, v6] = await Promise.all([natSnapshot(run, 4, CHAIN), natSnapshot(run, 6, CHAIN)]);
+  return { 4: v4, 6: v6 };
+}
+
 /**
  * Makes ipcompose's chain hold exactly `rules` for `projects` (one batch per
  * family, nothing written when nothing changes), then checks that no
@@ -46,13 +52,18 @@ export async function syncRules(
   run: Runner,
   projects: readonly string[],
   rules: readonly FallbackRule[],
-  /** When given, rules of other projects whose bridge no longer exists go too. */
-  liveBridges?: ReadonlySet<string>,
+  options: {
+    /** When given, rules of other projects whose bridge no longer exists go too. */
+    liveBridges?: ReadonlySet<string>;
+    /** The nat tables as the caller just read them under the host lock, to spare reading them again. */
+    snapshots?: Record<Family, NatSnapshot>;
+  } = {},
 ): Promise<Family[]> {
+  const { liveBridges } = options;
   const written: Family[] = [];
   for (const family of [4, 6] as const) {
     const mine = rules.filter((r) => isFamily(r.subnet, family));
-    const before = await natSnapshot(run, family, CHAIN);
+    const before = options.snapshots?.[family] ?? (await natSnapshot(run, family, CHAIN));
     const input = restoreInput(before.lines, before.hasChain, projects, mine, liveBridges);
     if (input === undefined) continue;
     await restoreBatch(run, family, input);

@@ -19,7 +19,7 @@ export async function down(options: DownOptions): Promise<number> {
   const status = await handOver(options, project, ['down', ...options.args]);
   if (status === 0) {
     await withHostLock(options.run, async () => {
-      const written = await syncRules(options.run, [project.model.name], [], await liveBridges(options.engine));
+      const written = await syncRules(options.run, [project.model.name], [], { liveBridges: await liveBridges(options.engine) });
       if (written.length > 0) options.output.step(`removed the SNAT rules of project ${project.model.name}`);
       const networks = project.plan?.networks ?? [];
       const families = [...(networks.some((n) => n.routing) ? [4 as const] : []), ...(networks.some((n) => n.routing6) ? [6 as const] : [])];

@@ -1,6 +1,6 @@
 import { listNetworks, projectContainers, runningContainerLabels, type EngineRequest, type NetworkInfo } from '../adapters/engine.js';
-import { natSnapshot, snatState } from '../adapters/iptables.js';
-import { bridgeName, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
+import { snatState } from '../adapters/iptables.js';
+import { bridgeName, natSnapshots, rulesFor, syncRules, type FallbackNetwork } from '../apply/fallback.js';
 import { withHostLock } from '../apply/host-lock.js';
 import { syncRouting } from '../apply/policy-routing.js';
 import { ipDefaultRoutes6 } from '../adapters/ip.js';
@@ -26,7 +26,8 @@ export function reconcile(options: ReconcileOptions): Promise<number> {
 async function reconcileLocked(options: ReconcileOptions): Promise<number> {
   const all = await listNetworks(options.engine);
   const wanted = await wantedNetworks(options.engine, all);
-  const [nat4, nat6] = await Promise.all([natSnapshot(options.run, 4, CHAIN), natSnapshot(options.run, 6, CHAIN)]);
+  const snapshots = await natSnapshots(options.run);
+  const [nat4, nat6] = [snapshots[4], snapshots[6]];
   const byProject = new Map<string, FallbackNetwork[]>();
   for (const { project, network, address, fallback } of wanted) {
     // Native networks need help only while Docker's own rule is missing.
@@ -45,7 +46,7 @@ async function reconcileLocked(options: ReconcileOptions): Promise<number> {
   const rules = (await Promise.all([...byProject].map(([project, networks]) => rulesFor(options.engine, project, networks)))).flat();
   const inChain = [...chainRules(nat4.lines), ...chainRules(nat6.lines)].map(projectOf).filter((p): p is string => p !== undefined);
   const projects = [...new Set([...inChain, ...byProject.keys()])];
-  const written = await syncRules(options.run, projects, rules, new Set([...all.values()].map(bridgeName)));
+  const written = await syncRules(options.run, projects, rules, { liveBridges: new Set([...all.values()].map(bridgeName)), snapshots });
   // Policy routing of second NICs: IPv4 from the gateway label, IPv6 from the NIC's own default route.
   const facts = {
     hostAddresses: hostAddresses(),
